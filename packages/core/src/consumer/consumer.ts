@@ -1,0 +1,116 @@
+import type { TopicPartition } from '../driver/types.js';
+import { InvalidStateError } from '../errors.js';
+import { TypedEmitter } from '../internal/typed-emitter.js';
+import { resolveConsumerConfig, type ConsumerConfig } from './consumer-config.js';
+import { ConsumerEngine } from './consumer-engine.js';
+import type { ConsumerEvents, ConsumerState } from './consumer-events.js';
+import { ConsumerLifecycle } from './consumer-lifecycle.js';
+import { HandlerRegistry, type EventHandler } from './handler-registry.js';
+
+/** A consumer-group member that runs handlers per key, in order. */
+export interface Consumer {
+  /**
+   * Registers the handler for an event type on a topic; one per pair.
+   * @throws DuplicateHandlerError | InvalidConfigError | InvalidStateError (after start)
+   */
+  handle<V = unknown>(topic: string, type: string, handler: EventHandler<V>): this;
+  /** Subscribes to an event; returns a function that unsubscribes. */
+  on<K extends keyof ConsumerEvents>(event: K, listener: (payload: ConsumerEvents[K]) => void): () => void;
+  /** Joins the group and starts handling. Resolves once the first assignment is in place. */
+  start(): Promise<void>;
+  /**
+   * Stops gracefully: no new dispatch, in-flight handlers finish (up to
+   * `shutdownTimeoutMs`), completed offsets are committed, then the group is left.
+   */
+  stop(): Promise<void>;
+  readonly state: ConsumerState;
+  /** Partitions this member owns now. */
+  assignment(): TopicPartition[];
+}
+
+/**
+ * Creates a consumer: per-key lanes in parallel, retries with backoff, commits of the
+ * completed prefix only, backpressure and safe rebalances.
+ *
+ * @example
+ * const consumer = createConsumer({
+ *   driver, groupId: 'mobile-app', topics: ['users'],
+ *   concurrency: { mode: 'key', maxInFlight: 64 },
+ *   retry: { attempts: 3, backoff: { initialMs: 200, maxMs: 10_000 } },
+ * });
+ * consumer.handle('users', 'user-updated', async (event) => { await save(event.value); });
+ * await consumer.start();
+ */
+export function createConsumer(config: ConsumerConfig): Consumer {
+  const resolved = resolveConsumerConfig(config);
+  const handlers = new HandlerRegistry(new Set(resolved.topics));
+  const events = new TypedEmitter<ConsumerEvents>((error, event) =>
+    resolved.logger.error(`A "${String(event)}" listener threw`, { error: String(error) }),
+  );
+  const lifecycle = new ConsumerLifecycle((from, to) => events.emit('state', { from, to }));
+  let engine: ConsumerEngine | undefined;
+  let stopFn: (() => Promise<void>) | undefined;
+
+  // Errors nobody listens to must still be seen.
+  events.on('error', ({ error }) => {
+    if (events.listenerCount('error') === 1) {
+      resolved.logger.error(error.message, { code: error.code, retriable: error.retriable });
+    }
+  });
+
+  const consumer: Consumer = {
+    handle(topic, type, handler) {
+      if (lifecycle.state !== 'idle' && lifecycle.state !== 'stopped') {
+        throw new InvalidStateError(`Register handlers before start(); the consumer is ${lifecycle.state}`);
+      }
+      handlers.add(topic, type, handler as EventHandler);
+      return consumer;
+    },
+    on: (event, listener) => events.on(event, listener),
+    get state() {
+      return lifecycle.state;
+    },
+    assignment: () => engine?.owned() ?? [],
+    async start() {
+      lifecycle.to('starting');
+      const driverConsumer = resolved.driver.createConsumer({
+        groupId: resolved.groupId,
+        autoOffsetReset: resolved.autoOffsetReset,
+      });
+      engine = new ConsumerEngine(
+        resolved,
+        {
+          groupId: resolved.groupId,
+          codec: resolved.codec,
+          contracts: resolved.contracts,
+          handlers,
+          onUnknownType: resolved.onUnknownType,
+          retry: resolved.retry,
+        },
+        events,
+        driverConsumer,
+      );
+      try {
+        await driverConsumer.subscribe(resolved.topics, engine);
+      } catch (error) {
+        lifecycle.to('stopped');
+        throw error;
+      }
+      lifecycle.to('running');
+      stopFn = async () => {
+        await engine!.shutdown();
+        await driverConsumer.disconnect();
+      };
+    },
+    async stop() {
+      if (lifecycle.state !== 'running') return;
+      lifecycle.to('stopping');
+      try {
+        await stopFn?.();
+      } finally {
+        lifecycle.to('stopped');
+      }
+    },
+  };
+  return consumer;
+}

@@ -1,0 +1,5 @@
+export { createConsumer, type Consumer } from './consumer.js';
+export type { ConsumerConfig, ConcurrencyConfig } from './consumer-config.js';
+export type { ConsumerEvents, ConsumerState, RecordRef } from './consumer-events.js';
+export type { EventHandler, HandlerContext } from './handler-registry.js';
+export { OffsetTracker } from './offset-tracker.js';

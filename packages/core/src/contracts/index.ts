@@ -1,0 +1,1 @@
+export { ContractRegistry, type TopicContract, type JsonSchema } from './contract-registry.js';

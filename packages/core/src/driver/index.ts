@@ -1,0 +1,3 @@
+export type * from './types.js';
+export { tpKey, compareTopicPartitions } from './topic-partition.js';
+export { recordSize } from './record-size.js';

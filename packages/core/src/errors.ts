@@ -1,0 +1,224 @@
+/**
+ * Every error Ordo throws or reports is an {@link OrdoError}: a stable `code` to
+ * match on (documented in docs/errors.md), a `retriable` flag that tells the retry
+ * policy and the operator whether trying again can help, and the original `cause`.
+ */
+export abstract class OrdoError extends Error {
+  /** Stable machine-readable code, e.g. `ORDO_CONTRACT_VIOLATION`. */
+  abstract readonly code: OrdoErrorCode;
+  /** Whether the same operation may succeed if tried again unchanged. */
+  readonly retriable: boolean;
+
+  constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** Every code an {@link OrdoError} can carry; docs/errors.md documents each one. */
+export const ERROR_CODES = [
+  'ORDO_INVALID_CONFIG',
+  'ORDO_ENCODE_FAILED',
+  'ORDO_DECODE_FAILED',
+  'ORDO_CONTRACT_VIOLATION',
+  'ORDO_INVALID_SCHEMA',
+  'ORDO_UNKNOWN_EVENT_TYPE',
+  'ORDO_MISSING_KEY',
+  'ORDO_INVALID_MESSAGE',
+  'ORDO_RECORD_TOO_LARGE',
+  'ORDO_UNKNOWN_TOPIC',
+  'ORDO_DELIVERY_FAILED',
+  'ORDO_DRIVER_ERROR',
+  'ORDO_NOT_MEMBER',
+  'ORDO_INVALID_STATE',
+  'ORDO_DUPLICATE_HANDLER',
+  'ORDO_HANDLER_FAILED',
+  'ORDO_TIMEOUT',
+] as const;
+
+/** A code from {@link ERROR_CODES}. */
+export type OrdoErrorCode = (typeof ERROR_CODES)[number];
+
+/** A configuration value is missing, out of range or of the wrong type. */
+export class InvalidConfigError extends OrdoError {
+  readonly code = 'ORDO_INVALID_CONFIG';
+  /** Dotted path of the offending field, e.g. `retry.attempts`. */
+  readonly field: string;
+  constructor(field: string, problem: string) {
+    super(`Invalid configuration "${field}": ${problem}`);
+    this.field = field;
+  }
+}
+
+/** A value could not be serialized (circular structure, BigInt, ...). Nothing was sent. */
+export class EncodeError extends OrdoError {
+  readonly code = 'ORDO_ENCODE_FAILED';
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+  }
+}
+
+/** A consumed record's bytes are not what its codec expects (e.g. not valid JSON). */
+export class DecodeError extends OrdoError {
+  readonly code = 'ORDO_DECODE_FAILED';
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+  }
+}
+
+/** One JSON Schema violation, located by a JSON Pointer into the value. */
+export interface ContractViolation {
+  /** JSON Pointer of the offending value; `''` is the value itself. */
+  readonly path: string;
+  /** What the schema expected there. */
+  readonly message: string;
+}
+
+/** A value breaks the JSON Schema declared for its topic and event type. */
+export class ContractViolationError extends OrdoError {
+  readonly code = 'ORDO_CONTRACT_VIOLATION';
+  readonly topic: string;
+  readonly type: string;
+  /** Every violation, not just the first. */
+  readonly violations: readonly ContractViolation[];
+  constructor(topic: string, type: string, violations: readonly ContractViolation[]) {
+    const list = violations.map((v) => `${v.path || '/'} ${v.message}`).join('; ');
+    super(`Event "${type}" on topic "${topic}" breaks its contract: ${list}`);
+    this.topic = topic;
+    this.type = type;
+    this.violations = violations;
+  }
+}
+
+/** A schema given to the contract registry is not a valid JSON Schema. */
+export class InvalidSchemaError extends OrdoError {
+  readonly code = 'ORDO_INVALID_SCHEMA';
+  constructor(topic: string, type: string, cause: unknown) {
+    super(`Schema for "${type}" on topic "${topic}" does not compile: ${messageOf(cause)}`, {
+      cause,
+    });
+  }
+}
+
+/** An event type that the topic's contracts (producer) or handlers (consumer) do not know. */
+export class UnknownEventTypeError extends OrdoError {
+  readonly code = 'ORDO_UNKNOWN_EVENT_TYPE';
+  readonly topic: string;
+  readonly type: string;
+  constructor(topic: string, type: string, known: readonly string[] = []) {
+    const hint = known.length > 0 ? ` (known: ${known.join(', ')})` : '';
+    super(`Unknown event type "${type}" on topic "${topic}"${hint}`);
+    this.topic = topic;
+    this.type = type;
+  }
+}
+
+/** A keyless message was published to a topic declared keyed: it would lose its order. */
+export class MissingKeyError extends OrdoError {
+  readonly code = 'ORDO_MISSING_KEY';
+  constructor(topic: string) {
+    super(`Topic "${topic}" is declared keyed: every message needs a non-empty key`);
+  }
+}
+
+/** A message is malformed before it reaches a codec (bad topic, type or header). */
+export class InvalidMessageError extends OrdoError {
+  readonly code = 'ORDO_INVALID_MESSAGE';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** An encoded record exceeds the configured maximum size. Nothing was sent. */
+export class RecordTooLargeError extends OrdoError {
+  readonly code = 'ORDO_RECORD_TOO_LARGE';
+  readonly bytes: number;
+  readonly limit: number;
+  constructor(topic: string, bytes: number, limit: number) {
+    super(`Record for topic "${topic}" is ${bytes} bytes, over the limit of ${limit}`);
+    this.bytes = bytes;
+    this.limit = limit;
+  }
+}
+
+/** The topic does not exist and the driver will not create it. */
+export class UnknownTopicError extends OrdoError {
+  readonly code = 'ORDO_UNKNOWN_TOPIC';
+  constructor(topic: string) {
+    super(`Topic "${topic}" does not exist`);
+  }
+}
+
+/** The broker did not acknowledge a record. `retriable` says whether resending may work. */
+export class DeliveryError extends OrdoError {
+  readonly code = 'ORDO_DELIVERY_FAILED';
+  constructor(message: string, options: { retriable: boolean; cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A driver operation failed for a reason that is not a delivery (connect, fetch, admin). */
+export class DriverError extends OrdoError {
+  readonly code = 'ORDO_DRIVER_ERROR';
+  constructor(message: string, options: { retriable: boolean; cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * The consumer is no longer a member of its group (it was fenced, crashed or left):
+ * its commits are refused so that it cannot overwrite the new owner's progress.
+ */
+export class NotMemberError extends OrdoError {
+  readonly code = 'ORDO_NOT_MEMBER';
+  constructor(groupId: string, memberId: string) {
+    super(`Member "${memberId}" is not in group "${groupId}" any more`);
+  }
+}
+
+/** An operation was called in a lifecycle state that does not allow it. */
+export class InvalidStateError extends OrdoError {
+  readonly code = 'ORDO_INVALID_STATE';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** A second handler was registered for the same topic and event type. */
+export class DuplicateHandlerError extends OrdoError {
+  readonly code = 'ORDO_DUPLICATE_HANDLER';
+  constructor(topic: string, type: string) {
+    super(`A handler for "${type}" on topic "${topic}" is already registered`);
+  }
+}
+
+/** A handler threw; wraps the thrown value so that a non-Error throw is still an Error. */
+export class HandlerError extends OrdoError {
+  readonly code = 'ORDO_HANDLER_FAILED';
+  constructor(message: string, options: { retriable: boolean; cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** An operation did not finish within its deadline. */
+export class TimeoutError extends OrdoError {
+  readonly code = 'ORDO_TIMEOUT';
+  constructor(what: string, ms: number) {
+    super(`${what} did not finish within ${ms} ms`, { retriable: true });
+  }
+}
+
+/**
+ * Whether an error may go away on a retry. Ordo's own errors say so themselves;
+ * anything else (a handler's database error, a TypeError) is presumed transient,
+ * because the retry policy bounds the cost of being wrong.
+ */
+export function isRetriable(error: unknown): boolean {
+  return error instanceof OrdoError ? error.retriable : true;
+}
+
+/** The message of anything thrown, for logs and error chains. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

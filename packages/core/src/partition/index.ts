@@ -1,0 +1,2 @@
+export { murmur2, toPositive } from './murmur2.js';
+export { partitionFor } from './partitioner.js';

@@ -1,0 +1,1 @@
+export { createProducer, type Producer, type ProducerConfig, type PublishResult } from './producer.js';

@@ -1,0 +1,116 @@
+import type { ContractRegistry } from '../contracts/contract-registry.js';
+import type { DeliveryReport, KafkaDriver } from '../driver/types.js';
+import { DeliveryError, InvalidConfigError, OrdoError, messageOf } from '../errors.js';
+import { jsonCodec, type Codec } from '../message/json-codec.js';
+import type { OutgoingMessage } from '../message/message.js';
+import { resolveRetryPolicy, type RetryConfig } from '../internal/retry-policy.js';
+import { sleep } from '../internal/sleep.js';
+import { buildRecord, type RecordBuildContext } from './build-record.js';
+
+/** Configuration of {@link createProducer}. */
+export interface ProducerConfig {
+  readonly driver: KafkaDriver;
+  /** Contracts to validate against before sending. @default none (no validation) */
+  readonly contracts?: ContractRegistry;
+  /** @default jsonCodec */
+  readonly codec?: Codec;
+  /** Largest record sent. @default the driver's `capabilities.maxRecordBytes` */
+  readonly maxRecordBytes?: number;
+  /**
+   * Resends after a retriable delivery failure. The drivers already retry inside one
+   * send without duplicates; this covers failures they give up on.
+   * @default { attempts: 3, backoff: { initialMs: 100, maxMs: 2_000 } }
+   */
+  readonly retry?: RetryConfig;
+}
+
+/** Where a published event landed, with the id it carries. */
+export interface PublishResult extends DeliveryReport {
+  readonly id: string;
+}
+
+/** Publishes events to Kafka. */
+export interface Producer {
+  /**
+   * Validates, encodes and sends one event; resolves once the broker acknowledged it.
+   * @throws ContractViolationError | MissingKeyError | EncodeError | RecordTooLargeError | DeliveryError
+   */
+  publish<V>(message: OutgoingMessage<V>): Promise<PublishResult>;
+  /**
+   * Sends several events as one batch, in order. All are validated first: if one is
+   * invalid, none is sent.
+   */
+  publishMany(messages: readonly OutgoingMessage[]): Promise<PublishResult[]>;
+  /** Connects now rather than on the first publish. */
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+/**
+ * Creates a producer: validate contract → encode → send → await delivery.
+ *
+ * @example
+ * const producer = createProducer({ driver, contracts });
+ * await producer.publish({ topic: 'users', key: user.id, type: 'user-updated', value: user });
+ */
+export function createProducer(config: ProducerConfig): Producer {
+  if (!config?.driver) throw new InvalidConfigError('driver', 'is required');
+  const ctx: RecordBuildContext = {
+    codec: config.codec ?? jsonCodec,
+    contracts: config.contracts,
+    maxRecordBytes: config.maxRecordBytes ?? config.driver.capabilities.maxRecordBytes,
+  };
+  if (!(ctx.maxRecordBytes >= 1)) throw new InvalidConfigError('maxRecordBytes', 'must be at least 1');
+  const retry = resolveRetryPolicy(
+    config.retry ?? { attempts: 3, backoff: { initialMs: 100, maxMs: 2_000 } },
+    'retry',
+  );
+  const driverProducer = config.driver.createProducer();
+  let connecting: Promise<void> | undefined;
+
+  const connect = (): Promise<void> => {
+    connecting ??= driverProducer.connect().catch((error: unknown) => {
+      connecting = undefined;
+      throw error;
+    });
+    return connecting;
+  };
+
+  async function publishMany(messages: readonly OutgoingMessage[]): Promise<PublishResult[]> {
+    const built = messages.map((m) => buildRecord(m, ctx));
+    if (built.length === 0) return [];
+    await connect();
+    const records = built.map((b) => b.record);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const reports = await driverProducer.send(records);
+        return reports.map((r, i) => ({ ...r, id: built[i]!.id }));
+      } catch (error) {
+        if (!retry.shouldRetry(error, attempt)) throw asDeliveryError(error, attempt);
+        await sleep(retry.delayMs(attempt));
+      }
+    }
+  }
+
+  return {
+    async publish(message) {
+      const [result] = await publishMany([message]);
+      return result!;
+    },
+    publishMany,
+    connect,
+    async disconnect() {
+      if (!connecting) return;
+      connecting = undefined;
+      await driverProducer.disconnect();
+    },
+  };
+}
+
+function asDeliveryError(error: unknown, attempts: number): OrdoError {
+  if (error instanceof OrdoError) return error;
+  return new DeliveryError(`Delivery failed after ${attempts} attempt(s): ${messageOf(error)}`, {
+    retriable: true,
+    cause: error,
+  });
+}

@@ -1,0 +1,9 @@
+/**
+ * @ordo/core/testing: the driver conformance suite and helpers for tests of code
+ * that uses Ordo. Needs vitest (an optional peer dependency).
+ */
+export { describeDriverConformance } from './conformance/describe-driver-conformance.js';
+export type { ConformanceOptions } from './conformance/harness.js';
+export { OrderingInvariant, type ProducedRef } from './invariants.js';
+export { spyDriver, type SpiedDriver } from './spy-driver.js';
+export { waitFor, randomDelay } from './wait-for.js';
