@@ -96,7 +96,7 @@ describe('consumer engine: bad input loses nothing', () => {
         topic: 'users',
         key: Buffer.from(r.key),
         value: Buffer.from(r.value),
-        headers: r.type ? { 'ordo-type': r.type } : {},
+        headers: r.type ? { 'ordo-type': r.type } : ({} as Record<string, string>),
       })),
     );
   }
