@@ -105,12 +105,21 @@ export class ConsumerEngine implements ConsumerListener {
       const outcome = await runAttempt(record, lane.attempts, state.abort.signal, this.deps);
       // Abandoned (deadline passed or partition lost): the new owner redoes this work.
       if (state.abort.signal.aborted) return;
-      const ref: RecordRef = { topic: record.topic, partition: record.partition, offset: record.offset, key: keyOf(record) };
+      const ref: RecordRef = {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        key: keyOf(record),
+      };
       switch (outcome.kind) {
         case 'handled':
         case 'skipped':
           if (outcome.kind === 'handled') {
-            this.events.emit('handled', { event: outcome.event, attempts: lane.attempts, durationMs: outcome.durationMs });
+            this.events.emit('handled', {
+              event: outcome.event,
+              attempts: lane.attempts,
+              durationMs: outcome.durationMs,
+            });
           } else {
             this.config.logger.warn(`Skipped ${record.topic}/${record.partition}@${record.offset}: ${outcome.reason}`);
             this.events.emit('skipped', { record: ref, reason: outcome.reason });
@@ -118,7 +127,12 @@ export class ConsumerEngine implements ConsumerListener {
           this.completeHead(lane, state);
           return;
         case 'retry':
-          this.events.emit('retrying', { record: ref, attempt: lane.attempts, delayMs: outcome.delayMs, error: outcome.error });
+          this.events.emit('retrying', {
+            record: ref,
+            attempt: lane.attempts,
+            delayMs: outcome.delayMs,
+            error: outcome.error,
+          });
           lane.state = 'backoff';
           lane.timer = setTimeout(() => {
             lane.timer = undefined;
@@ -202,13 +216,17 @@ export class ConsumerEngine implements ConsumerListener {
       await this.driver.commit(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
     } catch (error) {
       const wrapped =
-        error instanceof OrdoError ? error : new DriverError(`Commit failed: ${String(error)}`, { retriable: true, cause: error });
+        error instanceof OrdoError
+          ? error
+          : new DriverError(`Commit failed: ${String(error)}`, { retriable: true, cause: error });
       this.events.emit('error', { error: wrapped });
       if (isRetriable(wrapped)) this.scheduleCommit();
       return;
     }
     for (const o of offsets) o.state.tracker.markCommitted(o.offset);
-    this.events.emit('committed', { offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })) });
+    this.events.emit('committed', {
+      offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
+    });
   }
 
   /** Waits for the partitions' handlers up to `timeoutMs`; abandons what is left. */
@@ -220,7 +238,9 @@ export class ConsumerEngine implements ConsumerListener {
     deadline.abort();
     for (const s of live) {
       if (s.inFlight === 0) continue;
-      this.config.logger.warn(`Abandoning ${s.inFlight} in-flight event(s) of ${tpKey(s)} after ${timeoutMs} ms (${why})`);
+      this.config.logger.warn(
+        `Abandoning ${s.inFlight} in-flight event(s) of ${tpKey(s)} after ${timeoutMs} ms (${why})`,
+      );
       s.abort.abort();
     }
   }

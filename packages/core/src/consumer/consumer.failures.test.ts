@@ -13,7 +13,13 @@ describe('consumer engine: retries and failures', () => {
   it('retries a failing handler with backoff and then succeeds', async () => {
     const kafka = new InMemoryKafka({ topics: [{ name: 'users', partitions: 1 }] });
     await produceKeyed(kafka, 'users', 1, 1);
-    const consumer = createConsumer({ driver: kafka, groupId: 'g', topics: ['users'], retry: fastRetry, logger: silentLogger });
+    const consumer = createConsumer({
+      driver: kafka,
+      groupId: 'g',
+      topics: ['users'],
+      retry: fastRetry,
+      logger: silentLogger,
+    });
     const attempts: number[] = [];
     const retrying: ConsumerEvents['retrying'][] = [];
     consumer.on('retrying', (e) => retrying.push(e));
@@ -35,7 +41,13 @@ describe('consumer engine: retries and failures', () => {
   it('O3: a key that always fails stops only its own lane; every other key finishes', async () => {
     const kafka = new InMemoryKafka({ topics: [{ name: 'users', partitions: 1 }] });
     const produced = await produceKeyed(kafka, 'users', 1000, 50);
-    const consumer = createConsumer({ driver: kafka, groupId: 'g', topics: ['users'], retry: fastRetry, logger: silentLogger });
+    const consumer = createConsumer({
+      driver: kafka,
+      groupId: 'g',
+      topics: ['users'],
+      retry: fastRetry,
+      logger: silentLogger,
+    });
     const failed: ConsumerEvents['failed'][] = [];
     consumer.on('failed', (e) => failed.push(e));
     const handledByKey = new Map<string, number>();

@@ -74,7 +74,13 @@ describe('consumer engine: lifecycle', () => {
   it('abandons handlers that outlive shutdownTimeoutMs, aborting their signal', async () => {
     const kafka = new InMemoryKafka({ topics: [{ name: 'users', partitions: 1 }] });
     await produceKeyed(kafka, 'users', 1, 1);
-    const consumer = createConsumer({ driver: kafka, groupId: 'g', topics: ['users'], shutdownTimeoutMs: 30, logger: silentLogger });
+    const consumer = createConsumer({
+      driver: kafka,
+      groupId: 'g',
+      topics: ['users'],
+      shutdownTimeoutMs: 30,
+      logger: silentLogger,
+    });
     let signal: AbortSignal | undefined;
     consumer.handle('users', 'tick', (_e, ctx) => {
       signal = ctx.signal;
@@ -141,13 +147,29 @@ describe('consumer engine: lifecycle', () => {
     const producer = kafka.createProducer();
     await producer.connect();
     await producer.send([
-      { topic: 'users', key: Buffer.from('a'), value: Buffer.from('{"id":1}'), headers: { 'ordo-type': 'user-created' } },
-      { topic: 'users', key: Buffer.from('b'), value: Buffer.from('{"id":"b"}'), headers: { 'ordo-type': 'user-created' } },
+      {
+        topic: 'users',
+        key: Buffer.from('a'),
+        value: Buffer.from('{"id":1}'),
+        headers: { 'ordo-type': 'user-created' },
+      },
+      {
+        topic: 'users',
+        key: Buffer.from('b'),
+        value: Buffer.from('{"id":"b"}'),
+        headers: { 'ordo-type': 'user-created' },
+      },
     ]);
     const contracts = new ContractRegistry().topic('users', {
       events: { 'user-created': { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } },
     });
-    const consumer = createConsumer({ driver: kafka, groupId: 'g', topics: ['users'], contracts, logger: silentLogger });
+    const consumer = createConsumer({
+      driver: kafka,
+      groupId: 'g',
+      topics: ['users'],
+      contracts,
+      logger: silentLogger,
+    });
     const failures: OrdoError[] = [];
     consumer.on('failed', (f) => failures.push(f.error));
     const ids: unknown[] = [];

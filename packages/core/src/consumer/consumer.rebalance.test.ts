@@ -24,7 +24,13 @@ describe('consumer engine: crashes and rebalances', () => {
     const spied = spyDriver(kafka);
     const hold = gate();
     const errors: OrdoError[] = [];
-    const dead = createConsumer({ driver: spied.driver, groupId: 'g', topics: ['users'], commitIntervalMs: 5, logger: silentLogger });
+    const dead = createConsumer({
+      driver: spied.driver,
+      groupId: 'g',
+      topics: ['users'],
+      commitIntervalMs: 5,
+      logger: silentLogger,
+    });
     const inFlightAtCrash: ConsumedEvent[] = [];
     let crashed = false;
     dead.on('error', (e) => errors.push(e.error));

@@ -9,8 +9,9 @@ import {
 } from '../errors.js';
 
 // ajv-formats is CommonJS with `exports.default`; NodeNext sees the module object.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (
+  ajv: Ajv,
+) => Ajv;
 
 /** A JSON Schema (draft-07 or 2019-09 subset that ajv supports). */
 export type JsonSchema = AnySchema;

@@ -28,7 +28,11 @@ const contracts = () =>
 
 function setup(options: ConstructorParameters<typeof InMemoryKafka>[0] = {}) {
   const kafka = new InMemoryKafka({ topics: [{ name: 'users', partitions: 8 }], ...options });
-  const producer = createProducer({ driver: kafka, contracts: contracts(), retry: { attempts: 3, backoff: { initialMs: 1, maxMs: 2 } } });
+  const producer = createProducer({
+    driver: kafka,
+    contracts: contracts(),
+    retry: { attempts: 3, backoff: { initialMs: 1, maxMs: 2 } },
+  });
   const stored = () => [...Array(8).keys()].flatMap((p) => kafka.records('users', p));
   return { kafka, producer, stored };
 }
@@ -61,7 +65,9 @@ describe('createProducer', () => {
     const many = Array.from({ length: 5 }, (_, i) => ({ ...valid, value: { id: 'u1', email: `n${i}@example.com` } }));
     const results = await producer.publishMany(many);
     expect(results.map((r) => r.offset)).toEqual([0, 1, 2, 3, 4]);
-    await expect(producer.publishMany([valid, { ...valid, value: { id: 'u1' } }])).rejects.toThrow(ContractViolationError);
+    await expect(producer.publishMany([valid, { ...valid, value: { id: 'u1' } }])).rejects.toThrow(
+      ContractViolationError,
+    );
     expect(stored()).toHaveLength(5);
   });
 
@@ -86,7 +92,15 @@ describe('createProducer', () => {
 
   describe('bad input gets a typed error and sends nothing', () => {
     const cases: Array<[string, object, new (...a: never[]) => Error]> = [
-      ['a circular value', (() => { const v: Record<string, unknown> = { id: 'u1', email: 'a@b.io' }; v.self = v; return { value: v }; })(), EncodeError],
+      [
+        'a circular value',
+        (() => {
+          const v: Record<string, unknown> = { id: 'u1', email: 'a@b.io' };
+          v.self = v;
+          return { value: v };
+        })(),
+        EncodeError,
+      ],
       ['a BigInt value', { value: { id: 'u1', email: 'a@b.io', n: 10n } }, EncodeError],
       ['a NaN value', { value: { id: 'u1', email: 'a@b.io', n: Number.NaN } }, EncodeError],
       ['an undefined value on a topic without contract', { topic: 'audit', value: undefined }, EncodeError],
@@ -118,7 +132,9 @@ describe('createProducer', () => {
 
   it('lists every contract violation with its path', async () => {
     const { producer } = setup();
-    const error = (await producer.publish({ ...valid, value: { email: 'nope' } }).catch((e: unknown) => e)) as ContractViolationError;
+    const error = (await producer
+      .publish({ ...valid, value: { email: 'nope' } })
+      .catch((e: unknown) => e)) as ContractViolationError;
     expect(error.violations.map((v) => v.path).sort()).toEqual(['/email', '/id']);
   });
 

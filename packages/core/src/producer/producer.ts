@@ -61,10 +61,7 @@ export function createProducer(config: ProducerConfig): Producer {
     maxRecordBytes: config.maxRecordBytes ?? config.driver.capabilities.maxRecordBytes,
   };
   if (!(ctx.maxRecordBytes >= 1)) throw new InvalidConfigError('maxRecordBytes', 'must be at least 1');
-  const retry = resolveRetryPolicy(
-    config.retry ?? { attempts: 3, backoff: { initialMs: 100, maxMs: 2_000 } },
-    'retry',
-  );
+  const retry = resolveRetryPolicy(config.retry ?? { attempts: 3, backoff: { initialMs: 100, maxMs: 2_000 } }, 'retry');
   const driverProducer = config.driver.createProducer();
   let connecting: Promise<void> | undefined;
 

@@ -13,7 +13,10 @@ describe('assignSticky', () => {
       counts,
     );
     expect([...result.values()].map((l) => l.length)).toEqual([4, 4, 4]);
-    const all = [...result.values()].flat().map((tp) => tp.partition).sort((x, y) => x - y);
+    const all = [...result.values()]
+      .flat()
+      .map((tp) => tp.partition)
+      .sort((x, y) => x - y);
     expect(all).toEqual([...Array(12).keys()]);
   });
 

@@ -26,7 +26,12 @@ async function send(kafka: InMemoryKafka, topic: string, count: number, partitio
   const p = kafka.createProducer();
   await p.connect();
   return p.send(
-    Array.from({ length: count }, (_, i) => ({ topic, key: Buffer.from(`k${i}`), value: Buffer.from(`${i}`), ...(partition === undefined ? {} : { partition }) })),
+    Array.from({ length: count }, (_, i) => ({
+      topic,
+      key: Buffer.from(`k${i}`),
+      value: Buffer.from(`${i}`),
+      ...(partition === undefined ? {} : { partition }),
+    })),
   );
 }
 
@@ -52,8 +57,12 @@ describe('InMemoryKafka', () => {
 
   it('rejects hostile topic names and bad options', async () => {
     const kafka = new InMemoryKafka();
-    await expect(kafka.admin().ensureTopics([{ name: '../etc/passwd', partitions: 1 }])).rejects.toThrow(/Invalid topic name/);
-    await expect(kafka.admin().ensureTopics([{ name: 'ok', partitions: 0 }])).rejects.toThrow(/positive partition count/);
+    await expect(kafka.admin().ensureTopics([{ name: '../etc/passwd', partitions: 1 }])).rejects.toThrow(
+      /Invalid topic name/,
+    );
+    await expect(kafka.admin().ensureTopics([{ name: 'ok', partitions: 0 }])).rejects.toThrow(
+      /positive partition count/,
+    );
     expect(() => new InMemoryKafka({ partitions: 0 })).toThrow(InvalidConfigError);
   });
 
@@ -142,7 +151,13 @@ describe('InMemoryKafka', () => {
     const producer = createProducer({ driver: kafka });
     await producer.publish({ topic: 't', key: 'k', type: 'e', value: 1 });
     kafka.faults.failNextCommits(2);
-    const consumer = createConsumer({ driver: kafka, groupId: 'g', topics: ['t'], commitIntervalMs: 1, logger: silentLogger });
+    const consumer = createConsumer({
+      driver: kafka,
+      groupId: 'g',
+      topics: ['t'],
+      commitIntervalMs: 1,
+      logger: silentLogger,
+    });
     const errors: string[] = [];
     consumer.on('error', (e) => errors.push(e.error.code));
     consumer.handle('t', 'e', () => undefined);

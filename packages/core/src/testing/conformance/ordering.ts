@@ -10,9 +10,7 @@ export function orderingTests(ctx: () => ConformanceContext): void {
     const { driver, timeoutMs, options } = ctx();
     const topic = uniqueTopic('ordering');
     await driver.admin().ensureTopics([{ name: topic, partitions: 4 }]);
-    const produced = (
-      await Promise.all([0, 1, 2, 3].map(() => produceKeyed(driver, topic, 500, 50)))
-    ).flat();
+    const produced = (await Promise.all([0, 1, 2, 3].map(() => produceKeyed(driver, topic, 500, 50)))).flat();
     const invariant = new OrderingInvariant(produced);
     const consumer = createConsumer({
       driver,

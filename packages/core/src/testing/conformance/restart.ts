@@ -15,7 +15,13 @@ export function restartTests(ctx: () => ConformanceContext): void {
 
     const run = async (expected: number): Promise<ConsumedEvent[]> => {
       const seen: ConsumedEvent[] = [];
-      const consumer = createConsumer({ driver, groupId, topics: [topic], logger: quietLogger, ...options.consumerOverrides });
+      const consumer = createConsumer({
+        driver,
+        groupId,
+        topics: [topic],
+        logger: quietLogger,
+        ...options.consumerOverrides,
+      });
       consumer.handle(topic, 'tick', (event) => void seen.push(event));
       await consumer.start();
       try {

@@ -40,7 +40,12 @@ export function roundTripTests(ctx: () => ConformanceContext): void {
     const producer = driver.createProducer();
     await producer.connect();
     const reports = await producer.send([
-      { topic, key: Buffer.from('k1'), value: Buffer.from('{"a":1}'), headers: { 'ordo-id': 'id-1', traceparent: '00-abc-01', bin: Buffer.from([0, 255, 1]) } },
+      {
+        topic,
+        key: Buffer.from('k1'),
+        value: Buffer.from('{"a":1}'),
+        headers: { 'ordo-id': 'id-1', traceparent: '00-abc-01', bin: Buffer.from([0, 255, 1]) },
+      },
       { topic, key: null, value: Buffer.from('keyless') },
       { topic, key: Buffer.from('k2'), value: null },
       { topic, key: Buffer.from('big'), value: big },
