@@ -5,7 +5,10 @@ import * as core from './index.js';
 import { ERROR_CODES, OrdoError } from './errors.js';
 
 const doc = readFileSync(fileURLToPath(new URL('../../../docs/errors.md', import.meta.url)), 'utf8');
-const documented = [...doc.matchAll(/^\| `(ORDO_[A-Z_]+)` \| `(\w+)` \|/gm)].map((m) => ({ code: m[1]!, cls: m[2]! }));
+const documented = [...doc.matchAll(/^\|\s*`(ORDO_[A-Z_]+)`\s*\|\s*`(\w+)`\s*\|/gm)].map((m) => ({
+  code: m[1]!,
+  cls: m[2]!,
+}));
 
 /** Every exported OrdoError subclass, found by walking the package's public surface. */
 const errorClasses = Object.entries(core).filter(
