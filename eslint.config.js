@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['examples/**', 'bench/**', '**/*.test.ts'],
+    files: ['examples/**', 'bench/**', '**/*.test.ts', '**/test-support/**', '**/cli-main.ts'],
     rules: { 'no-console': 'off' },
   },
 );
