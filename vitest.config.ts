@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // never run against a stale `dist/`.
 export default defineConfig({
   resolve: { conditions: ['source'] },
+  // Tests run in Vite's server-side environment, which has its own resolve settings.
+  ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
     testTimeout: 30_000,

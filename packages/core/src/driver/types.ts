@@ -75,6 +75,11 @@ export interface DriverCapabilities {
   readonly maxRecordBytes: number;
   /** Faults can be injected (failed sends, member crashes, stalled partitions). */
   readonly faultInjection: boolean;
+  /**
+   * Header values may be any bytes. Without it, only UTF-8 text without NUL survives
+   * (node-rdkafka's binding), and other values are refused with `InvalidMessageError`.
+   */
+  readonly binaryHeaders: boolean;
 }
 
 /** Sends records and resolves once the broker has acknowledged them. */

@@ -16,6 +16,7 @@ export interface ProducedRef extends TopicPartition {
  */
 export class OrderingInvariant {
   private readonly previousOfKey = new Map<string, string | undefined>();
+  private readonly lastOfKey = new Map<string, string>();
   private readonly handled = new Set<string>();
   private readonly produced: string[] = [];
   readonly violations: string[] = [];
@@ -23,8 +24,13 @@ export class OrderingInvariant {
   duplicates = 0;
   handledCount = 0;
 
-  constructor(produced: Iterable<ProducedRef>) {
-    const lastOfKey = new Map<string, string>();
+  constructor(produced: Iterable<ProducedRef> = []) {
+    this.add(produced);
+  }
+
+  /** Adds events produced later; their offsets must follow those already added. */
+  add(produced: Iterable<ProducedRef>): void {
+    const lastOfKey = this.lastOfKey;
     const sorted = [...produced].sort((a, b) =>
       a.topic === b.topic ? a.partition - b.partition || a.offset - b.offset : a.topic < b.topic ? -1 : 1,
     );

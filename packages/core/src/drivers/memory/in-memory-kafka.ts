@@ -78,6 +78,7 @@ export class InMemoryKafka implements KafkaDriver {
       incrementalRebalance: true,
       maxRecordBytes: settings.maxRecordBytes,
       faultInjection: true,
+      binaryHeaders: true,
     };
     for (const t of options.topics ?? []) this.broker.ensureTopic(t.name, t.partitions);
     this.context = {

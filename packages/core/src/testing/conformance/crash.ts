@@ -31,9 +31,11 @@ export function crashTests(ctx: () => ConformanceContext): void {
       return c;
     };
     let crashed = false;
+    let commits = 0;
     const first = makeConsumer();
+    first.on('committed', () => void commits++);
     await first.start();
-    await waitFor(() => invariant.handledCount >= 300, { timeoutMs });
+    await waitFor(() => invariant.handledCount >= 300 && commits > 0, { timeoutMs });
     crashed = true;
     await options.crash(driver, spied.consumers[0]!);
     const committedAtCrash = await driver.admin().committedOffsets(groupId, topic);

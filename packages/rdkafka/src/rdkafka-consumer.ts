@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import {
+  InvalidStateError,
+  NotMemberError,
+  tpKey,
+  type ConsumedRecord,
+  type ConsumerListener,
+  type DriverConsumer,
+  type DriverConsumerOptions,
+  type TopicPartition,
+  type TopicPartitionOffset,
+} from '@ordo/core';
+import Kafka from 'node-rdkafka';
+import { consumerConfig, type ResolvedRdkafkaOptions } from './config.js';
+import { commitError, driverError } from './map-error.js';
+import { toConsumedRecord } from './to-consumed-record.js';
+
+const ERR__ASSIGN_PARTITIONS = -175;
+const ERR__REVOKE_PARTITIONS = -174;
+const ERR__NO_OFFSET = -168;
+
+interface CommitWaiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * A consumer-group member over node-rdkafka. Offsets are committed only through
+ * `commit()`; rebalances are cooperative-sticky and incremental, and a revoke is
+ * acknowledged to the group only after the listener has drained and committed.
+ */
+export class RdkafkaConsumer implements DriverConsumer {
+  readonly memberId: string;
+  private consumer: Kafka.KafkaConsumer | undefined;
+  private listener: ConsumerListener | undefined;
+  private readonly owned = new Map<string, TopicPartition>();
+  private readonly commitWaiters: CommitWaiter[] = [];
+  private pending = new Map<string, ConsumedRecord[]>();
+  private flushScheduled = false;
+  private rebalances: Promise<void> = Promise.resolve();
+  private abandoned = false;
+
+  constructor(
+    private readonly options: ResolvedRdkafkaOptions,
+    private readonly consumerOptions: DriverConsumerOptions,
+  ) {
+    this.memberId = `${consumerOptions.clientId ?? options.clientId}-${randomUUID().slice(0, 8)}`;
+  }
+
+  async subscribe(topics: readonly string[], listener: ConsumerListener): Promise<void> {
+    if (this.consumer) throw new InvalidStateError('This consumer is already subscribed');
+    this.listener = listener;
+    const consumer = new Kafka.KafkaConsumer(
+      {
+        ...consumerConfig(this.options, this.consumerOptions.groupId, this.consumerOptions.clientId),
+        rebalance_cb: (error: Kafka.LibrdKafkaError, assignment: Kafka.Assignment[]) =>
+          this.onRebalance(error, assignment),
+        offset_commit_cb: (error: Kafka.LibrdKafkaError | null, offsets: Kafka.TopicPartitionOffset[]) =>
+          this.onCommitted(error, offsets),
+      } as Kafka.ConsumerGlobalConfig,
+      { 'auto.offset.reset': this.consumerOptions.autoOffsetReset ?? 'earliest' },
+    );
+    consumer.on('event.error', (error) => this.listener?.onError(driverError(error, 'Consumer')));
+    await new Promise<void>((resolve, reject) =>
+      consumer.connect({ timeout: this.options.adminTimeoutMs }, (error) =>
+        error ? reject(driverError(error, 'Consumer connect')) : resolve(),
+      ),
+    );
+    this.consumer = consumer;
+    // Block in librdkafka for at most 100 ms per call, and never sleep between calls:
+    // records reach the engine as soon as they are fetched.
+    consumer.setDefaultConsumeTimeout(100);
+    consumer.setDefaultConsumeLoopTimeoutDelay(0);
+    consumer.subscribe([...topics]);
+    consumer.consume((error, message) => {
+      if (error) this.listener?.onError(driverError(error, 'Fetch'));
+      else if (message) this.receive(message as unknown as Kafka.Message);
+    });
+  }
+
+  pause(partitions: readonly TopicPartition[]): void {
+    const owned = partitions.filter((tp) => this.owned.has(tpKey(tp)));
+    if (owned.length > 0) this.consumer?.pause(owned.map(({ topic, partition }) => ({ topic, partition })));
+  }
+
+  resume(partitions: readonly TopicPartition[]): void {
+    const owned = partitions.filter((tp) => this.owned.has(tpKey(tp)));
+    if (owned.length > 0) this.consumer?.resume(owned.map(({ topic, partition }) => ({ topic, partition })));
+  }
+
+  seek(position: TopicPartitionOffset): void {
+    if (!this.consumer || !this.owned.has(tpKey(position))) {
+      throw new InvalidStateError(`Cannot seek ${tpKey(position)}: it is not assigned to this member`);
+    }
+    this.pending.delete(tpKey(position));
+    const { topic, partition, offset } = position;
+    this.consumer.seek({ topic, partition, offset }, 0, (error) => {
+      if (error) this.listener?.onError(driverError(error, `Seek ${tpKey(position)}`));
+    });
+  }
+
+  commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer || this.abandoned) {
+      return Promise.reject(new NotMemberError(this.consumerOptions.groupId, this.memberId));
+    }
+    if (offsets.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter = { resolve, reject };
+      this.commitWaiters.push(waiter);
+      try {
+        consumer.commit(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
+      } catch (error) {
+        this.commitWaiters.splice(this.commitWaiters.indexOf(waiter), 1);
+        reject(commitError(error, this.consumerOptions.groupId, this.memberId));
+      }
+    });
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.owned.values()];
+  }
+
+  async disconnect(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer) return;
+    // Closing runs the final revoke through onRebalance, so the listener can commit.
+    await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
+    await this.rebalances;
+    this.consumer = undefined;
+    this.owned.clear();
+    for (const waiter of this.commitWaiters.splice(0)) {
+      waiter.reject(new NotMemberError(this.consumerOptions.groupId, this.memberId));
+    }
+  }
+
+  /**
+   * Leaves the group without revoking through the listener and without committing,
+   * as a crashed process would (the group notices at once instead of after the session
+   * timeout). For tests of at-least-once delivery.
+   */
+  async abandon(): Promise<void> {
+    this.abandoned = true;
+    this.pending.clear();
+    await this.disconnect();
+  }
+
+  private onRebalance(error: Kafka.LibrdKafkaError, assignment: Kafka.Assignment[]): void {
+    const consumer = this.consumer;
+    const partitions = assignment.map(({ topic, partition }) => ({ topic, partition }));
+    const cooperative = consumer?.rebalanceProtocol() === 'COOPERATIVE';
+    const step = async (): Promise<void> => {
+      if (!consumer) return;
+      if (error.code === ERR__ASSIGN_PARTITIONS) {
+        for (const tp of partitions) this.owned.set(tpKey(tp), tp);
+        if (!this.abandoned) await this.listener?.onAssign(partitions);
+        if (cooperative) consumer.incrementalAssign(partitions);
+        else consumer.assign(partitions);
+      } else if (error.code === ERR__REVOKE_PARTITIONS) {
+        this.flush();
+        if (!this.abandoned) await this.listener?.onRevoke(partitions);
+        for (const tp of partitions) {
+          this.owned.delete(tpKey(tp));
+          this.pending.delete(tpKey(tp));
+        }
+        if (cooperative) consumer.incrementalUnassign(partitions);
+        else consumer.unassign();
+      } else {
+        this.listener?.onError(driverError(error, 'Rebalance'));
+      }
+    };
+    this.rebalances = this.rebalances.then(step).catch((e: unknown) => {
+      this.listener?.onError(driverError(e, 'Rebalance'));
+    });
+  }
+
+  private onCommitted(error: Kafka.LibrdKafkaError | null, offsets: Kafka.TopicPartitionOffset[]): void {
+    const waiter = this.commitWaiters.shift();
+    if (!waiter) return;
+    const failed =
+      error && error.code !== ERR__NO_OFFSET ? error : offsets.find((o) => (o as { error?: unknown }).error);
+    if (failed)
+      waiter.reject(
+        commitError((failed as { error?: unknown }).error ?? failed, this.consumerOptions.groupId, this.memberId),
+      );
+    else waiter.resolve();
+  }
+
+  /** Collects records of one event-loop turn and hands them over per partition. */
+  private receive(message: Kafka.Message): void {
+    if (this.abandoned) return;
+    const record = toConsumedRecord(message);
+    const key = tpKey(record);
+    let batch = this.pending.get(key);
+    if (!batch) this.pending.set(key, (batch = []));
+    batch.push(record);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batches = this.pending;
+    this.pending = new Map();
+    for (const [key, records] of batches) {
+      const tp = this.owned.get(key);
+      if (tp && records.length > 0) this.listener?.onRecords({ topic: tp.topic, partition: tp.partition, records });
+    }
+  }
+}

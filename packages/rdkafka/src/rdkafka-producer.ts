@@ -1,0 +1,163 @@
+import { isUtf8 } from 'node:buffer';
+import {
+  InvalidMessageError,
+  InvalidStateError,
+  recordSize,
+  type DeliveryReport,
+  type DriverProducer,
+  type ProducerRecord,
+  type RawHeaders,
+} from '@ordo/core';
+import Kafka from 'node-rdkafka';
+import { producerConfig, producerTopicConfig, type ResolvedRdkafkaOptions } from './config.js';
+import { deliveryError, driverError } from './map-error.js';
+
+interface Waiter {
+  readonly topic: string;
+  resolve(report: DeliveryReport): void;
+  reject(error: unknown): void;
+}
+
+const ERR__QUEUE_FULL = -184;
+const FLUSH_SLICE_MS = 1_000;
+
+/**
+ * Producer over node-rdkafka. Delivery reports are pumped by `flush()` on a worker
+ * thread while sends are outstanding, so an awaited publish resolves as soon as the
+ * broker acknowledges it — no poll timer, no latency floor — and nothing polls when
+ * idle.
+ */
+export class RdkafkaProducer implements DriverProducer {
+  private producer: Kafka.Producer | undefined;
+  private connecting: Promise<void> | undefined;
+  private readonly waiters = new Map<number, Waiter>();
+  private seq = 0;
+  private flushing = false;
+  private drained: Array<() => void> = [];
+
+  constructor(private readonly options: ResolvedRdkafkaOptions) {}
+
+  connect(): Promise<void> {
+    this.connecting ??= this.open().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw driverError(error, 'Producer connect');
+    });
+    return this.connecting;
+  }
+
+  async send(records: readonly ProducerRecord[]): Promise<DeliveryReport[]> {
+    const producer = this.producer;
+    if (!producer || !this.connecting) throw new InvalidStateError('Producer is not connected: call connect() first');
+    // Validate every record before producing any, so a bad one stores nothing.
+    const prepared = records.map((record) => ({ record, headers: toHeaders(record.headers) }));
+    const deliveries: Promise<DeliveryReport>[] = [];
+    try {
+      // In order: records for one partition must enter librdkafka's queue in sequence.
+      for (const { record, headers } of prepared)
+        deliveries.push((await this.produce(producer, record, headers)).delivery);
+    } finally {
+      this.pump();
+    }
+    return Promise.all(deliveries);
+  }
+
+  async disconnect(): Promise<void> {
+    const producer = this.producer;
+    if (!producer) return;
+    this.producer = undefined;
+    this.connecting = undefined;
+    await new Promise<void>((resolve) => producer.flush(this.options.adminTimeoutMs, () => resolve()));
+    await new Promise<void>((resolve) => producer.disconnect(() => resolve()));
+  }
+
+  private async open(): Promise<void> {
+    const producer = new Kafka.Producer(
+      { ...producerConfig(this.options), dr_cb: true } as Kafka.ProducerGlobalConfig,
+      producerTopicConfig(this.options) as Kafka.ProducerTopicConfig,
+    );
+    producer.on('delivery-report', (error, report) => this.delivered(error, report));
+    await new Promise<void>((resolve, reject) =>
+      producer.connect({ timeout: this.options.adminTimeoutMs }, (error) => (error ? reject(error) : resolve())),
+    );
+    this.producer = producer;
+  }
+
+  /** Hands one record to librdkafka; resolves (once queued) with the promise of its delivery. */
+  private async produce(
+    producer: Kafka.Producer,
+    record: ProducerRecord,
+    headers: Kafka.MessageHeader[] | undefined,
+  ): Promise<{ delivery: Promise<DeliveryReport> }> {
+    const opaque = ++this.seq;
+    const delivery = new Promise<DeliveryReport>((resolve, reject) =>
+      this.waiters.set(opaque, { topic: record.topic, resolve, reject }),
+    );
+    for (;;) {
+      try {
+        producer.produce(
+          record.topic,
+          record.partition ?? null,
+          record.value,
+          record.key,
+          record.timestamp ?? Date.now(),
+          opaque,
+          headers,
+        );
+        return { delivery };
+      } catch (error) {
+        if ((error as { code?: number }).code === ERR__QUEUE_FULL) {
+          // librdkafka's queue is full: wait for deliveries, then try the same record again.
+          this.pump();
+          await new Promise<void>((resolve) => this.drained.push(resolve));
+          continue;
+        }
+        this.waiters.delete(opaque);
+        delivery.catch(() => undefined);
+        throw deliveryError(error, record.topic, recordSize(record), this.options.maxRecordBytes);
+      }
+    }
+  }
+
+  private delivered(error: unknown, report: Kafka.DeliveryReport): void {
+    const waiter = this.waiters.get(report.opaque as number);
+    if (!waiter) return;
+    this.waiters.delete(report.opaque as number);
+    if (error) waiter.reject(deliveryError(error, waiter.topic));
+    else waiter.resolve({ topic: report.topic, partition: report.partition, offset: report.offset });
+  }
+
+  /** Keeps one flush running while deliveries are outstanding; it serves their reports. */
+  private pump(): void {
+    const producer = this.producer;
+    if (this.flushing || !producer) return;
+    if (this.waiters.size === 0) {
+      for (const resolve of this.drained.splice(0)) resolve();
+      return;
+    }
+    this.flushing = true;
+    producer.flush(FLUSH_SLICE_MS, () => {
+      this.flushing = false;
+      for (const resolve of this.drained.splice(0)) resolve();
+      this.pump();
+    });
+  }
+}
+
+/**
+ * node-rdkafka passes header values through a C string: NUL ends them and non-UTF-8
+ * bytes are replaced. Such values are refused here instead of arriving mangled.
+ */
+function toHeaders(headers: RawHeaders | undefined): Kafka.MessageHeader[] | undefined {
+  if (!headers) return undefined;
+  const entries = Object.entries(headers);
+  if (entries.length === 0) return undefined;
+  return entries.map(([name, value]) => {
+    const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+    if (!isUtf8(bytes) || bytes.includes(0)) {
+      throw new InvalidMessageError(
+        `Header "${name}" must be UTF-8 text without NUL bytes: node-rdkafka cannot carry other values intact`,
+      );
+    }
+    return { [name]: bytes.toString('utf8') };
+  });
+}
