@@ -72,12 +72,20 @@ export function deliveryError(error: unknown, topic: string, size?: number, limi
   });
 }
 
-/** Maps a commit failure; a member that lost its generation gets `NotMemberError`. */
+/**
+ * Maps a commit failure. A fenced member gets `NotMemberError`; a stale generation or
+ * a rebalance in progress is retriable: once the member has rejoined, a commit of
+ * partitions it still owns succeeds.
+ */
 export function commitError(error: unknown, groupId: string, memberId: string): OrdoError {
   if (error instanceof OrdoError) return error;
   const e = fields(error);
-  if (e.code === ERR_UNKNOWN_MEMBER_ID || e.code === ERR_ILLEGAL_GENERATION || e.code === ERR__STATE) {
-    return new NotMemberError(groupId, memberId);
+  if (e.code === ERR_UNKNOWN_MEMBER_ID || e.code === ERR__STATE) return new NotMemberError(groupId, memberId);
+  if (e.code === ERR_ILLEGAL_GENERATION || e.code === ERR_REBALANCE_IN_PROGRESS) {
+    return new DriverError(`Commit refused during a rebalance: ${e.message ?? ''} (librdkafka ${e.code})`, {
+      retriable: true,
+      cause: error,
+    });
   }
   return driverError(error, 'Commit');
 }

@@ -51,6 +51,10 @@ export class ConsumerEngine implements ConsumerListener {
   async onRevoke(partitions: readonly TopicPartition[]): Promise<void> {
     const states = this.statesOf(partitions);
     for (const s of states) s.close();
+    // Commit what is already done at once, while the group still accepts commits: a
+    // broker refuses them once other members have rejoined. Then drain and commit
+    // what the drain completed.
+    await this.commit(states);
     await this.drain(states, this.config.revokeTimeoutMs, 'revoke');
     await this.commit(states);
     for (const s of states) this.partitions.delete(tpKey(s));
@@ -86,10 +90,19 @@ export class ConsumerEngine implements ConsumerListener {
     const states = [...this.partitions.values()];
     this.driver.pause(states);
     for (const s of states) s.close();
+    const deadline = Date.now() + this.config.shutdownTimeoutMs;
     await this.drain(states, this.config.shutdownTimeoutMs, 'stop');
     if (this.commitTimer) clearTimeout(this.commitTimer);
     this.commitTimer = undefined;
-    await this.commit(states);
+    // A rebalance elsewhere in the group can refuse this commit for a moment; what is
+    // not committed now would be redone by the next owner, so keep trying until the deadline.
+    for (
+      let delay = 50;
+      !(await this.commit(states)) && Date.now() + delay < deadline;
+      delay = Math.min(delay * 2, 1_000)
+    ) {
+      await sleep(delay);
+    }
   }
 
   private statesOf(partitions: readonly TopicPartition[]): PartitionState[] {
@@ -195,14 +208,17 @@ export class ConsumerEngine implements ConsumerListener {
     }, this.config.commitIntervalMs);
   }
 
-  /** Commits the completed prefix of partitions still owned; commits never overlap. */
-  private commit(states: readonly PartitionState[]): Promise<void> {
+  /**
+   * Commits the completed prefix of partitions still owned; commits never overlap.
+   * Resolves false when a retriable failure left something uncommitted.
+   */
+  private commit(states: readonly PartitionState[]): Promise<boolean> {
     const run = this.commitChain.then(() => this.commitNow(states));
-    this.commitChain = run;
+    this.commitChain = run.then(() => undefined);
     return run;
   }
 
-  private async commitNow(states: readonly PartitionState[]): Promise<void> {
+  private async commitNow(states: readonly PartitionState[]): Promise<boolean> {
     const offsets: Array<TopicPartitionOffset & { state: PartitionState }> = [];
     for (const state of states) {
       // Never commit for a partition this member no longer owns. An abandoned
@@ -211,7 +227,7 @@ export class ConsumerEngine implements ConsumerListener {
       const offset = state.tracker.committable();
       if (offset !== undefined) offsets.push({ topic: state.topic, partition: state.partition, offset, state });
     }
-    if (offsets.length === 0) return;
+    if (offsets.length === 0) return true;
     try {
       await this.driver.commit(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
     } catch (error) {
@@ -220,13 +236,15 @@ export class ConsumerEngine implements ConsumerListener {
           ? error
           : new DriverError(`Commit failed: ${String(error)}`, { retriable: true, cause: error });
       this.events.emit('error', { error: wrapped });
-      if (isRetriable(wrapped)) this.scheduleCommit();
-      return;
+      if (!isRetriable(wrapped)) return true;
+      this.scheduleCommit();
+      return false;
     }
     for (const o of offsets) o.state.tracker.markCommitted(o.offset);
     this.events.emit('committed', {
       offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
     });
+    return true;
   }
 
   /** Waits for the partitions' handlers up to `timeoutMs`; abandons what is left. */

@@ -1,27 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidConfigError } from '../errors.js';
+import { KAFKA_MURMUR2_VECTORS, KAFKA_STREAMS_PLACEMENTS_3 } from '../testing/kafka-vectors.js';
 import { murmur2, partitionFor, toPositive } from './index.js';
-
-/**
- * Published by Apache Kafka's own test suite:
- * apache/kafka clients/src/test/java/org/apache/kafka/common/utils/UtilsTest.java,
- * method testMurmur2 (checked at commit 1eb7644349cb07139d6a3c1ad1986979647cac99).
- */
-const KAFKA_MURMUR2_VECTORS: ReadonlyArray<readonly [string, number]> = [
-  ['21', -973932308],
-  ['foobar', -790332482],
-  ['a-little-bit-long-string', -985981536],
-  ['a-little-bit-longer-string', -1486304829],
-  ['lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8', -58897971],
-  ['abc', 479470107],
-];
-
-/**
- * Placements over 3 partitions "pre-computed using the default Murmur2 hash" in
- * apache/kafka streams/src/test/java/org/apache/kafka/streams/integration/
- * KTableKTableForeignKeyInnerJoinMultiIntegrationTest.java (String keys "0".."9").
- */
-const KAFKA_STREAMS_PLACEMENTS_3 = [2, 0, 2, 2, 1, 0, 1, 0, 0, 2];
 
 describe('murmur2', () => {
   it.each(KAFKA_MURMUR2_VECTORS)('hashes %j exactly like Kafka Utils.murmur2', (input, expected) => {

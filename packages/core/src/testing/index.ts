@@ -7,3 +7,4 @@ export type { ConformanceOptions } from './conformance/harness.js';
 export { OrderingInvariant, type ProducedRef } from './invariants.js';
 export { spyDriver, type SpiedDriver } from './spy-driver.js';
 export { waitFor, randomDelay } from './wait-for.js';
+export { KAFKA_MURMUR2_VECTORS, KAFKA_STREAMS_PLACEMENTS_3, javaPartition } from './kafka-vectors.js';
