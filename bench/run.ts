@@ -1,38 +1,69 @@
 /**
  * Runs Ordo's benchmarks and writes their results as JSON to bench/results/.
- * Usage: pnpm bench            (10,000 events, as the targets are stated)
- *        BENCH_EVENTS=2000 pnpm bench   (quicker, less precise)
+ * Usage: pnpm bench [suite...]     suites: key-lanes, rdkafka (default: all)
+ *        BENCH_EVENTS=2000 pnpm bench key-lanes   (quicker, less precise)
+ *        BENCH_MESSAGES=20000 BENCH_ROUNDS=3 pnpm bench rdkafka
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchKeyLanes } from './key-lanes.bench.js';
+import { benchRdkafka } from './rdkafka.bench.js';
 
-const events = Number(process.env.BENCH_EVENTS ?? 10_000);
-const results = new URL('./results/', import.meta.url);
-
-console.log(`Key lanes vs partition order: ${events} events, 1 partition, handler 0-5 ms, maxInFlight 100`);
-const keyLanes = await benchKeyLanes(events, (line) => console.log(`  ${line}`));
-
-const targets = [
-  { name: 'speedup at 20 keys', value: keyLanes.cases.find((c) => c.keys === 20)!.speedup, atLeast: 8 },
-  { name: 'speedup at 1 key', value: keyLanes.cases.find((c) => c.keys === 1)!.speedup, atLeast: 0.95 },
-];
-console.log('\nTargets (anchor: Confluent Parallel Consumer, ~9.9x at 20+ keys, 0.83x at 1 key):');
-for (const t of targets) {
-  const bar = '#'.repeat(Math.min(60, Math.round(t.value * 3)));
-  console.log(
-    `  ${t.name.padEnd(20)} ${t.value.toFixed(2).padStart(6)}x ${t.value >= t.atLeast ? 'meets' : 'MISSES'} >= ${t.atLeast}x  ${bar}`,
-  );
+interface Target {
+  readonly name: string;
+  readonly value: number;
+  readonly atLeast: number;
 }
 
-mkdirSync(results, { recursive: true });
-const file = fileURLToPath(new URL('key-lanes.json', results));
+const results = new URL('./results/', import.meta.url);
 const environment = {
   node: process.version,
   cpus: os.cpus().length,
   cpu: os.cpus()[0]?.model,
   date: new Date().toISOString(),
 };
-writeFileSync(file, `${JSON.stringify({ environment, ...keyLanes, targets }, null, 2)}\n`);
-console.log(`\nWritten to ${file}`);
+const requested = process.argv.slice(2);
+const wants = (suite: string) => requested.length === 0 || requested.includes(suite);
+
+function report(file: string, body: object, targets: readonly Target[]): void {
+  for (const t of targets) {
+    const bar = '#'.repeat(Math.min(60, Math.round(t.value * 20)));
+    console.log(
+      `  ${t.name.padEnd(34)} ${t.value.toFixed(2).padStart(6)}x ${t.value >= t.atLeast ? 'meets' : 'MISSES'} >= ${t.atLeast}x  ${bar}`,
+    );
+  }
+  mkdirSync(results, { recursive: true });
+  const path = fileURLToPath(new URL(file, results));
+  writeFileSync(path, `${JSON.stringify({ environment, ...body, targets }, null, 2)}\n`);
+  console.log(`  written to ${path}\n`);
+}
+
+if (wants('key-lanes')) {
+  const events = Number(process.env.BENCH_EVENTS ?? 10_000);
+  console.log(`Key lanes vs partition order: ${events} events, 1 partition, handler 0-5 ms, maxInFlight 100`);
+  const r = await benchKeyLanes(events, (line) => console.log(`  ${line}`));
+  console.log('  (anchor: Confluent Parallel Consumer, ~9.9x at 20+ keys, 0.83x at 1 key)');
+  report('key-lanes.json', r, [
+    { name: 'speedup at 20 keys', value: r.cases.find((c) => c.keys === 20)!.speedup, atLeast: 8 },
+    { name: 'speedup at 1 key', value: r.cases.find((c) => c.keys === 1)!.speedup, atLeast: 0.95 },
+  ]);
+}
+
+if (wants('rdkafka')) {
+  const messages = Number(process.env.BENCH_MESSAGES ?? 100_000);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  console.log(
+    `@ordo/rdkafka vs raw node-rdkafka on @ordo/kafka-mock: ${messages} messages, ${rounds} interleaved rounds`,
+  );
+  const r = await benchRdkafka(messages, rounds, (line) => console.log(`  ${line}`));
+  for (const [name, f] of Object.entries(r).filter(([, v]) => typeof v === 'object')) {
+    const fig = f as { raw: number; ordo: number; unit: string };
+    console.log(`  ${name.padEnd(20)} raw ${fig.raw.toFixed(2)} ${fig.unit}, ordo ${fig.ordo.toFixed(2)} ${fig.unit}`);
+  }
+  report('rdkafka.json', r, [
+    { name: 'producer throughput vs raw', value: r.produceThroughput.ratio, atLeast: 0.95 },
+    { name: 'consume throughput (key mode) vs raw', value: r.consumeThroughput.ratio, atLeast: 0.9 },
+    { name: 'publish p50: raw / ordo', value: r.publishLatencyP50.ratio, atLeast: 0.9 },
+  ]);
+}

@@ -35,7 +35,8 @@ export class RdkafkaConsumer implements DriverConsumer {
   private listener: ConsumerListener | undefined;
   private readonly owned = new Map<string, TopicPartition>();
   private readonly commitWaiters: CommitWaiter[] = [];
-  private pending = new Map<string, ConsumedRecord[]>();
+  /** Records received this event-loop turn, by topic, then partition number. */
+  private pending = new Map<string, ConsumedRecord[][]>();
   private flushScheduled = false;
   private rebalances: Promise<void> = Promise.resolve();
   private abandoned = false;
@@ -92,8 +93,9 @@ export class RdkafkaConsumer implements DriverConsumer {
     if (!this.consumer || !this.owned.has(tpKey(position))) {
       throw new InvalidStateError(`Cannot seek ${tpKey(position)}: it is not assigned to this member`);
     }
-    this.pending.delete(tpKey(position));
     const { topic, partition, offset } = position;
+    const dropped = this.pending.get(topic);
+    if (dropped) delete dropped[partition];
     this.consumer.seek({ topic, partition, offset }, 0, (error) => {
       if (error) this.listener?.onError(driverError(error, `Seek ${tpKey(position)}`));
     });
@@ -159,10 +161,7 @@ export class RdkafkaConsumer implements DriverConsumer {
       } else if (error.code === ERR__REVOKE_PARTITIONS) {
         this.flush();
         if (!this.abandoned) await this.listener?.onRevoke(partitions);
-        for (const tp of partitions) {
-          this.owned.delete(tpKey(tp));
-          this.pending.delete(tpKey(tp));
-        }
+        for (const tp of partitions) this.owned.delete(tpKey(tp));
         if (cooperative) consumer.incrementalUnassign(partitions);
         else consumer.unassign();
       } else {
@@ -190,10 +189,9 @@ export class RdkafkaConsumer implements DriverConsumer {
   private receive(message: Kafka.Message): void {
     if (this.abandoned) return;
     const record = toConsumedRecord(message);
-    const key = tpKey(record);
-    let batch = this.pending.get(key);
-    if (!batch) this.pending.set(key, (batch = []));
-    batch.push(record);
+    let byPartition = this.pending.get(record.topic);
+    if (!byPartition) this.pending.set(record.topic, (byPartition = []));
+    (byPartition[record.partition] ??= []).push(record);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -204,9 +202,10 @@ export class RdkafkaConsumer implements DriverConsumer {
     this.flushScheduled = false;
     const batches = this.pending;
     this.pending = new Map();
-    for (const [key, records] of batches) {
-      const tp = this.owned.get(key);
-      if (tp && records.length > 0) this.listener?.onRecords({ topic: tp.topic, partition: tp.partition, records });
+    for (const [topic, byPartition] of batches) {
+      byPartition.forEach((records, partition) => {
+        if (this.owned.has(tpKey({ topic, partition }))) this.listener?.onRecords({ topic, partition, records });
+      });
     }
   }
 }

@@ -49,12 +49,27 @@ export class RdkafkaProducer implements DriverProducer {
     const producer = this.producer;
     if (!producer || !this.connecting) throw new InvalidStateError('Producer is not connected: call connect() first');
     // Validate every record before producing any, so a bad one stores nothing.
-    const prepared = records.map((record) => ({ record, headers: toHeaders(record.headers) }));
+    const headers = records.map((record) => toHeaders(record.headers));
     const deliveries: Promise<DeliveryReport>[] = [];
     try {
       // In order: records for one partition must enter librdkafka's queue in sequence.
-      for (const { record, headers } of prepared)
-        deliveries.push((await this.produce(producer, record, headers)).delivery);
+      for (let i = 0; i < records.length; i++) {
+        const record = records[i]!;
+        const opaque = ++this.seq;
+        deliveries.push(
+          new Promise<DeliveryReport>((resolve, reject) =>
+            this.waiters.set(opaque, { topic: record.topic, resolve, reject }),
+          ),
+        );
+        while (!this.tryProduce(producer, record, headers[i], opaque)) {
+          // librdkafka's queue is full: let deliveries drain, then try the same record again.
+          this.pump();
+          await new Promise<void>((resolve) => this.drained.push(resolve));
+        }
+      }
+    } catch (error) {
+      for (const d of deliveries) d.catch(() => undefined);
+      throw error;
     } finally {
       this.pump();
     }
@@ -82,39 +97,28 @@ export class RdkafkaProducer implements DriverProducer {
     this.producer = producer;
   }
 
-  /** Hands one record to librdkafka; resolves (once queued) with the promise of its delivery. */
-  private async produce(
+  /** Hands one record to librdkafka; false when its queue is full. */
+  private tryProduce(
     producer: Kafka.Producer,
     record: ProducerRecord,
     headers: Kafka.MessageHeader[] | undefined,
-  ): Promise<{ delivery: Promise<DeliveryReport> }> {
-    const opaque = ++this.seq;
-    const delivery = new Promise<DeliveryReport>((resolve, reject) =>
-      this.waiters.set(opaque, { topic: record.topic, resolve, reject }),
-    );
-    for (;;) {
-      try {
-        producer.produce(
-          record.topic,
-          record.partition ?? null,
-          record.value,
-          record.key,
-          record.timestamp ?? Date.now(),
-          opaque,
-          headers,
-        );
-        return { delivery };
-      } catch (error) {
-        if ((error as { code?: number }).code === ERR__QUEUE_FULL) {
-          // librdkafka's queue is full: wait for deliveries, then try the same record again.
-          this.pump();
-          await new Promise<void>((resolve) => this.drained.push(resolve));
-          continue;
-        }
-        this.waiters.delete(opaque);
-        delivery.catch(() => undefined);
-        throw deliveryError(error, record.topic, recordSize(record), this.options.maxRecordBytes);
-      }
+    opaque: number,
+  ): boolean {
+    try {
+      producer.produce(
+        record.topic,
+        record.partition ?? null,
+        record.value,
+        record.key,
+        record.timestamp ?? Date.now(),
+        opaque,
+        headers,
+      );
+      return true;
+    } catch (error) {
+      if ((error as { code?: number }).code === ERR__QUEUE_FULL) return false;
+      this.waiters.delete(opaque);
+      throw deliveryError(error, record.topic, recordSize(record), this.options.maxRecordBytes);
     }
   }
 
@@ -149,15 +153,16 @@ export class RdkafkaProducer implements DriverProducer {
  */
 function toHeaders(headers: RawHeaders | undefined): Kafka.MessageHeader[] | undefined {
   if (!headers) return undefined;
-  const entries = Object.entries(headers);
-  if (entries.length === 0) return undefined;
-  return entries.map(([name, value]) => {
-    const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
-    if (!isUtf8(bytes) || bytes.includes(0)) {
+  const out: Kafka.MessageHeader[] = [];
+  for (const name in headers) {
+    const value = headers[name]!;
+    const text = typeof value === 'string' ? value : isUtf8(value) ? value.toString('utf8') : undefined;
+    if (text === undefined || text.includes('\0') || !text.isWellFormed()) {
       throw new InvalidMessageError(
         `Header "${name}" must be UTF-8 text without NUL bytes: node-rdkafka cannot carry other values intact`,
       );
     }
-    return { [name]: bytes.toString('utf8') };
-  });
+    out.push({ [name]: text });
+  }
+  return out.length === 0 ? undefined : out;
 }

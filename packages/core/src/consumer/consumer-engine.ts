@@ -1,5 +1,6 @@
 import { tpKey } from '../driver/topic-partition.js';
 import type {
+  ConsumedRecord,
   ConsumerListener,
   DriverConsumer,
   RecordBatch,
@@ -11,11 +12,11 @@ import { sleep } from '../internal/sleep.js';
 import type { TypedEmitter } from '../internal/typed-emitter.js';
 import type { ResolvedConsumerConfig } from './consumer-config.js';
 import type { ConsumerEvents, RecordRef } from './consumer-events.js';
-import { keyOf } from './decode-record.js';
+import { keyOf } from './consumed-event.js';
 import { Dispatcher } from './dispatcher.js';
 import type { Lane } from './key-lanes.js';
 import { PartitionState } from './partition-state.js';
-import { runAttempt, type AttemptDeps } from './run-attempt.js';
+import { runAttempt, type AttemptDeps, type AttemptOutcome } from './run-attempt.js';
 
 /**
  * The consumer engine: receives batches from a driver consumer, splits them into key
@@ -109,39 +110,42 @@ export class ConsumerEngine implements ConsumerListener {
     return partitions.map((tp) => this.partitions.get(tpKey(tp))).filter((s) => s !== undefined);
   }
 
-  private async runLane(lane: Lane): Promise<void> {
+  /** Starts one try of a lane's head; settles synchronously when the handler does. */
+  private runLane(lane: Lane): void {
     const state = lane.owner as PartitionState;
     const record = lane.queue[0]!;
     state.started();
+    lane.attempts++;
+    const timed = this.events.listenerCount('handled') > 0;
+    const outcome = runAttempt(record, lane.attempts, state.abort.signal, this.deps, timed);
+    if (outcome instanceof Promise) void outcome.then((o) => this.settle(lane, record, o));
+    else this.settle(lane, record, outcome);
+  }
+
+  private settle(lane: Lane, record: ConsumedRecord, outcome: AttemptOutcome): void {
+    const state = lane.owner as PartitionState;
     try {
-      lane.attempts++;
-      const outcome = await runAttempt(record, lane.attempts, state.abort.signal, this.deps);
       // Abandoned (deadline passed or partition lost): the new owner redoes this work.
       if (state.abort.signal.aborted) return;
-      const ref: RecordRef = {
-        topic: record.topic,
-        partition: record.partition,
-        offset: record.offset,
-        key: keyOf(record),
-      };
       switch (outcome.kind) {
         case 'handled':
-        case 'skipped':
-          if (outcome.kind === 'handled') {
+          if (this.events.listenerCount('handled') > 0) {
             this.events.emit('handled', {
               event: outcome.event,
               attempts: lane.attempts,
               durationMs: outcome.durationMs,
             });
-          } else {
-            this.config.logger.warn(`Skipped ${record.topic}/${record.partition}@${record.offset}: ${outcome.reason}`);
-            this.events.emit('skipped', { record: ref, reason: outcome.reason });
           }
+          this.completeHead(lane, state);
+          return;
+        case 'skipped':
+          this.config.logger.warn(`Skipped ${record.topic}/${record.partition}@${record.offset}: ${outcome.reason}`);
+          this.events.emit('skipped', { record: refOf(record), reason: outcome.reason });
           this.completeHead(lane, state);
           return;
         case 'retry':
           this.events.emit('retrying', {
-            record: ref,
+            record: refOf(record),
             attempt: lane.attempts,
             delayMs: outcome.delayMs,
             error: outcome.error,
@@ -152,10 +156,11 @@ export class ConsumerEngine implements ConsumerListener {
             if (!state.closing) this.dispatcher.enqueue(lane);
           }, outcome.delayMs);
           return;
-        case 'failed':
+        case 'failed': {
           // Until dead letters exist, a failed event stops its own lane only (O1, O3),
           // and its offset is never committed (O2).
           lane.state = 'blocked';
+          const ref = refOf(record);
           this.config.logger.error(`Event failed for good; its key lane is stopped`, {
             ...ref,
             attempts: lane.attempts,
@@ -164,9 +169,11 @@ export class ConsumerEngine implements ConsumerListener {
           });
           this.events.emit('failed', { record: ref, attempts: lane.attempts, error: outcome.error });
           return;
+        }
       }
     } finally {
       state.finished();
+      this.dispatcher.release();
     }
   }
 
@@ -262,4 +269,8 @@ export class ConsumerEngine implements ConsumerListener {
       s.abort.abort();
     }
   }
+}
+
+function refOf(record: ConsumedRecord): RecordRef {
+  return { topic: record.topic, partition: record.partition, offset: record.offset, key: keyOf(record) };
 }

@@ -4,7 +4,7 @@ import { HandlerError, OrdoError, UnknownEventTypeError, isRetriable, messageOf 
 import type { RetryPolicy } from '../internal/retry-policy.js';
 import type { Codec } from '../message/json-codec.js';
 import type { ConsumedEvent } from '../message/message.js';
-import { decodeRecord } from './decode-record.js';
+import { LazyConsumedEvent } from './consumed-event.js';
 import type { HandlerRegistry } from './handler-registry.js';
 
 /** What one try of a record came to. */
@@ -25,37 +25,57 @@ export interface AttemptDeps {
 }
 
 /**
- * Tries a record once: decode, pick the handler, run it, and decide from the error
- * and the retry policy what happens next. Never throws.
+ * Tries a record once: pick the handler by type, check the contract, run the handler,
+ * and decide from the error and the retry policy what happens next. Never throws.
+ *
+ * This is the hot path. A handler that returns synchronously settles synchronously
+ * (no promise, no microtask), and the value is decoded only if a contract or the
+ * handler reads it.
+ *
+ * @param timed whether to measure the handler's duration (only when someone listens)
  */
-export async function runAttempt(
+export function runAttempt(
   record: ConsumedRecord,
   attempt: number,
   signal: AbortSignal,
   deps: AttemptDeps,
-): Promise<AttemptOutcome> {
-  let event: ConsumedEvent;
-  try {
-    event = decodeRecord(record, deps.codec, deps.contracts);
-  } catch (error) {
-    return { kind: 'failed', error: asOrdoError(error) };
-  }
+  timed: boolean,
+): AttemptOutcome | Promise<AttemptOutcome> {
+  const event = new LazyConsumedEvent(record, deps.codec);
   const handler = deps.handlers.get(event.topic, event.type);
   if (!handler) {
     if (deps.onUnknownType === 'skip') return { kind: 'skipped', reason: `no handler for type "${event.type}"` };
     const known = deps.handlers.types(event.topic);
     return { kind: 'failed', error: new UnknownEventTypeError(event.topic, event.type || '(none)', known) };
   }
-  const started = performance.now();
+  const started = timed ? performance.now() : 0;
+  let result: unknown;
   try {
-    await handler(event, { attempt, groupId: deps.groupId, signal });
-    return { kind: 'handled', event, durationMs: performance.now() - started };
+    if (deps.contracts?.has(event.topic)) deps.contracts.validate(event.topic, event.type, event.value);
+    result = handler(event, { attempt, groupId: deps.groupId, signal });
   } catch (error) {
-    if (deps.retry.shouldRetry(error, attempt)) {
-      return { kind: 'retry', error, delayMs: deps.retry.delayMs(attempt) };
-    }
-    return { kind: 'failed', error: asOrdoError(error) };
+    return afterError(error, attempt, deps.retry);
   }
+  if (isThenable(result)) {
+    return Promise.resolve(result).then(
+      (): AttemptOutcome => handled(event, started, timed),
+      (error: unknown) => afterError(error, attempt, deps.retry),
+    );
+  }
+  return handled(event, started, timed);
+}
+
+function handled(event: ConsumedEvent, started: number, timed: boolean): AttemptOutcome {
+  return { kind: 'handled', event, durationMs: timed ? performance.now() - started : 0 };
+}
+
+function afterError(error: unknown, attempt: number, retry: RetryPolicy): AttemptOutcome {
+  if (retry.shouldRetry(error, attempt)) return { kind: 'retry', error, delayMs: retry.delayMs(attempt) };
+  return { kind: 'failed', error: asOrdoError(error) };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
 function asOrdoError(error: unknown): OrdoError {

@@ -3,8 +3,12 @@ import type { ProducerRecord } from './types.js';
 /** Bytes a record takes, counted as Kafka counts its size limit: key, value and headers. */
 export function recordSize(record: ProducerRecord): number {
   let size = (record.key?.length ?? 0) + (record.value?.length ?? 0);
-  for (const [name, value] of Object.entries(record.headers ?? {})) {
-    size += Buffer.byteLength(name) + (typeof value === 'string' ? Buffer.byteLength(value) : value.length);
+  const headers = record.headers;
+  if (headers) {
+    for (const name in headers) {
+      const value = headers[name]!;
+      size += Buffer.byteLength(name) + (typeof value === 'string' ? Buffer.byteLength(value) : value.length);
+    }
   }
   return size;
 }

@@ -12,15 +12,19 @@ export interface Codec {
 
 /**
  * JSON codec. Stricter than `JSON.stringify`: values JSON would silently drop or
- * mangle (`undefined` at the top, functions, symbols, BigInt, NaN, circular objects)
- * are refused with an {@link EncodeError} rather than published as something else.
+ * mangle (`undefined` at the top, functions, symbols, NaN and Infinity, Map, Set) are
+ * refused with an {@link EncodeError} rather than published as something else; BigInt
+ * and circular structures, which `JSON.stringify` rejects, are refused the same way.
  */
 export const jsonCodec: Codec = {
   contentType: 'application/json',
   encode(value: unknown): Buffer {
     let text: string | undefined;
     try {
-      text = JSON.stringify(value, rejectLossyValues);
+      // Native stringify first (fast, and it rejects cycles and BigInt), then a JS walk
+      // for what it would silently lose: cheaper than a replacer called for every key.
+      text = JSON.stringify(value);
+      assertNothingLost(value, '');
     } catch (error) {
       throw new EncodeError(`Value cannot be encoded as JSON: ${messageOf(error)}`, error);
     }
@@ -39,15 +43,31 @@ export const jsonCodec: Codec = {
   },
 };
 
-function rejectLossyValues(this: unknown, key: string, value: unknown): unknown {
+function assertNothingLost(value: unknown, path: string): void {
   switch (typeof value) {
     case 'function':
     case 'symbol':
-      throw new TypeError(`${typeof value} at "${key}" has no JSON form`);
+      throw new TypeError(`${typeof value} at "${path}" has no JSON form`);
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`${String(value)} at "${key}" has no JSON form`);
-      return value;
+      if (!Number.isFinite(value)) throw new TypeError(`${String(value)} at "${path}" has no JSON form`);
+      return;
+    case 'object': {
+      if (value === null) return;
+      if (value instanceof Map || value instanceof Set) {
+        throw new TypeError(`${value.constructor.name} at "${path}" would encode as {}`);
+      }
+      // Objects that define their own JSON form (Date, Buffer, ...) are trusted.
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) assertNothingLost(value[i], `${path}/${i}`);
+        return;
+      }
+      for (const key in value) {
+        if (Object.hasOwn(value, key)) assertNothingLost((value as Record<string, unknown>)[key], `${path}/${key}`);
+      }
+      return;
+    }
     default:
-      return value;
+      return;
   }
 }
