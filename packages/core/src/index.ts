@@ -15,3 +15,4 @@ export * from './consumer/index.js';
 export * from './contracts/index.js';
 export type { RetryConfig, BackoffConfig } from './internal/retry-policy.js';
 export { consoleLogger, silentLogger, type Logger } from './internal/logger.js';
+export * from './dead-letter/index.js';

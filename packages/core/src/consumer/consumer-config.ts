@@ -1,5 +1,10 @@
 import type { ContractRegistry } from '../contracts/contract-registry.js';
 import type { KafkaDriver } from '../driver/types.js';
+import {
+  resolveDeadLetterConfig,
+  type DeadLetterConfig,
+  type ResolvedDeadLetterConfig,
+} from '../dead-letter/dead-letter-config.js';
 import { InvalidConfigError } from '../errors.js';
 import { consoleLogger, type Logger } from '../internal/logger.js';
 import { resolveRetryPolicy, type RetryConfig, type RetryPolicy } from '../internal/retry-policy.js';
@@ -48,6 +53,12 @@ export interface ConsumerConfig {
   readonly autoOffsetReset?: 'earliest' | 'latest';
   /** @default consoleLogger (warnings and errors only) */
   readonly logger?: Logger;
+  /**
+   * Dead letters: events that fail for good go to `<topic>.dead-letter` and park their
+   * key; the breaker stops that when it becomes the norm.
+   * @default { enabled: false } (a failed event stops its key's lane)
+   */
+  readonly deadLetter?: DeadLetterConfig;
 }
 
 /** A {@link ConsumerConfig} with defaults filled and values checked. */
@@ -67,6 +78,7 @@ export interface ResolvedConsumerConfig {
   readonly shutdownTimeoutMs: number;
   readonly autoOffsetReset: 'earliest' | 'latest';
   readonly logger: Logger;
+  readonly deadLetter: ResolvedDeadLetterConfig | undefined;
 }
 
 /** Fills defaults and validates; throws `InvalidConfigError` naming the field. */
@@ -109,6 +121,7 @@ export function resolveConsumerConfig(config: ConsumerConfig): ResolvedConsumerC
     shutdownTimeoutMs: nonNegative(config.shutdownTimeoutMs ?? 30_000, 'shutdownTimeoutMs'),
     autoOffsetReset,
     logger: config.logger ?? consoleLogger,
+    deadLetter: resolveDeadLetterConfig(config.deadLetter),
   };
 }
 

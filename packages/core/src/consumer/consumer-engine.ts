@@ -1,33 +1,32 @@
 import { tpKey } from '../driver/topic-partition.js';
-import type {
-  ConsumedRecord,
-  ConsumerListener,
-  DriverConsumer,
-  RecordBatch,
-  TopicPartition,
-  TopicPartitionOffset,
-} from '../driver/types.js';
-import { DriverError, OrdoError, isRetriable } from '../errors.js';
+import type { ConsumedRecord, ConsumerListener, DriverConsumer, RecordBatch, TopicPartition } from '../driver/types.js';
+import type { OrdoError } from '../errors.js';
+import type { Breaker, BreakerState } from '../dead-letter/breaker.js';
+import type { DeadLetterReason } from '../dead-letter/dead-letter-headers.js';
+import { reasonFor, type DeadLetterRouter } from '../dead-letter/dead-letter-router.js';
 import { sleep } from '../internal/sleep.js';
 import type { TypedEmitter } from '../internal/typed-emitter.js';
+import { Committer } from './committer.js';
 import type { ResolvedConsumerConfig } from './consumer-config.js';
 import type { ConsumerEvents, RecordRef } from './consumer-events.js';
 import { keyOf } from './consumed-event.js';
 import { Dispatcher } from './dispatcher.js';
+import { FlowControl } from './flow-control.js';
 import type { Lane } from './key-lanes.js';
 import { PartitionState } from './partition-state.js';
 import { runAttempt, type AttemptDeps, type AttemptOutcome } from './run-attempt.js';
 
 /**
  * The consumer engine: receives batches from a driver consumer, splits them into key
- * lanes, runs handlers with retries, commits the completed prefix (O2), applies
+ * lanes, runs handlers with retries, dead-letters what fails for good (parking its
+ * key, O1) unless the breaker is open (O4), commits the completed prefix (O2), applies
  * backpressure, and keeps rebalances safe (drain, commit while owned, then release).
  */
 export class ConsumerEngine implements ConsumerListener {
   private readonly partitions = new Map<string, PartitionState>();
   private readonly dispatcher: Dispatcher;
-  private commitTimer: ReturnType<typeof setTimeout> | undefined;
-  private commitChain: Promise<void> = Promise.resolve();
+  private readonly committer: Committer;
+  private readonly flow: FlowControl;
   private stopping = false;
 
   constructor(
@@ -35,8 +34,17 @@ export class ConsumerEngine implements ConsumerListener {
     private readonly deps: AttemptDeps,
     private readonly events: TypedEmitter<ConsumerEvents>,
     private readonly driver: DriverConsumer,
+    private readonly deadLetters: DeadLetterRouter | undefined,
   ) {
     this.dispatcher = new Dispatcher(config.maxInFlight, (lane) => this.runLane(lane));
+    this.flow = new FlowControl(driver, events, config.maxBufferedPerPartition, () => this.stopping);
+    this.committer = new Committer(
+      driver,
+      events,
+      config.commitIntervalMs,
+      () => this.partitions.values(),
+      (state) => this.partitions.get(tpKey(state)) === state,
+    );
   }
 
   /** Partitions this engine currently owns. */
@@ -45,7 +53,11 @@ export class ConsumerEngine implements ConsumerListener {
   }
 
   onAssign(partitions: readonly TopicPartition[]): void {
-    for (const tp of partitions) this.partitions.set(tpKey(tp), new PartitionState(tp, this.config.mode));
+    for (const tp of partitions) {
+      const state = new PartitionState(tp, this.config.mode);
+      this.partitions.set(tpKey(tp), state);
+      if (this.deadLetters && !this.deadLetters.breaker(tp.topic).allowsDeadLetter()) this.flow.pauseForBreaker(state);
+    }
     this.events.emit('rebalanced', { assigned: partitions, revoked: [], lost: [] });
   }
 
@@ -55,9 +67,9 @@ export class ConsumerEngine implements ConsumerListener {
     // Commit what is already done at once, while the group still accepts commits: a
     // broker refuses them once other members have rejoined. Then drain and commit
     // what the drain completed.
-    await this.commit(states);
+    await this.committer.commit(states);
     await this.drain(states, this.config.revokeTimeoutMs, 'revoke');
-    await this.commit(states);
+    await this.committer.commit(states);
     for (const s of states) this.partitions.delete(tpKey(s));
     this.events.emit('rebalanced', { assigned: [], revoked: partitions, lost: [] });
   }
@@ -78,7 +90,7 @@ export class ConsumerEngine implements ConsumerListener {
       const lane = state.add(record);
       if (lane?.state === 'idle') this.dispatcher.enqueue(lane);
     }
-    this.applyBackpressure(state);
+    this.flow.applyBackpressure(state);
   }
 
   onError(error: OrdoError): void {
@@ -93,16 +105,26 @@ export class ConsumerEngine implements ConsumerListener {
     for (const s of states) s.close();
     const deadline = Date.now() + this.config.shutdownTimeoutMs;
     await this.drain(states, this.config.shutdownTimeoutMs, 'stop');
-    if (this.commitTimer) clearTimeout(this.commitTimer);
-    this.commitTimer = undefined;
-    // A rebalance elsewhere in the group can refuse this commit for a moment; what is
-    // not committed now would be redone by the next owner, so keep trying until the deadline.
-    for (
-      let delay = 50;
-      !(await this.commit(states)) && Date.now() + delay < deadline;
-      delay = Math.min(delay * 2, 1_000)
-    ) {
-      await sleep(delay);
+    await this.committer.commitFinal(states, deadline);
+  }
+
+  /** Pauses or resumes a topic's partitions as its breaker opens and closes. */
+  onBreaker(breaker: Breaker, from: BreakerState, to: BreakerState): void {
+    const states = [...this.partitions.values()].filter((s) => s.topic === breaker.topic);
+    if (to === 'open' && from === 'half-open') {
+      this.config.logger.warn(`Breaker probe failed on "${breaker.topic}": staying open`);
+    } else if (to === 'open') {
+      this.config.logger.error(`Breaker open on "${breaker.topic}": dead-lettering stopped, partitions paused`, {
+        deadLettersLastMinute: breaker.recentDeadLetters,
+      });
+      for (const s of states) this.flow.pauseForBreaker(s);
+      this.events.emit('breaker-open', { topic: breaker.topic, deadLettersLastMinute: breaker.recentDeadLetters });
+    } else if (to === 'half-open') {
+      this.events.emit('breaker-half-open', { topic: breaker.topic });
+    } else {
+      this.config.logger.warn(`Breaker closed on "${breaker.topic}": dead-lettering and fetching resume`);
+      for (const s of states) this.flow.resumeAfterBreaker(s);
+      this.events.emit('breaker-closed', { topic: breaker.topic });
     }
   }
 
@@ -115,6 +137,9 @@ export class ConsumerEngine implements ConsumerListener {
     const state = lane.owner as PartitionState;
     const record = lane.queue[0]!;
     state.started();
+    // A parked key's later events follow its dead letters, never overtake them (O1).
+    if (this.deadLetters?.isParked(record)) return this.deadLetter(lane, record, 'parked', undefined);
+    if (lane.attempts > 0 && this.deadLetters) this.deadLetters.breaker(record.topic).beforeRetry();
     lane.attempts++;
     const timed = this.events.listenerCount('handled') > 0;
     const outcome = runAttempt(record, lane.attempts, state.abort.signal, this.deps, timed);
@@ -124,62 +149,115 @@ export class ConsumerEngine implements ConsumerListener {
 
   private settle(lane: Lane, record: ConsumedRecord, outcome: AttemptOutcome): void {
     const state = lane.owner as PartitionState;
-    try {
-      // Abandoned (deadline passed or partition lost): the new owner redoes this work.
-      if (state.abort.signal.aborted) return;
-      switch (outcome.kind) {
-        case 'handled':
-          if (this.events.listenerCount('handled') > 0) {
-            this.events.emit('handled', {
-              event: outcome.event,
-              attempts: lane.attempts,
-              durationMs: outcome.durationMs,
-            });
-          }
-          this.completeHead(lane, state);
-          return;
-        case 'skipped':
-          this.config.logger.warn(`Skipped ${record.topic}/${record.partition}@${record.offset}: ${outcome.reason}`);
-          this.events.emit('skipped', { record: refOf(record), reason: outcome.reason });
-          this.completeHead(lane, state);
-          return;
-        case 'retry':
-          this.events.emit('retrying', {
-            record: refOf(record),
-            attempt: lane.attempts,
-            delayMs: outcome.delayMs,
-            error: outcome.error,
-          });
-          lane.state = 'backoff';
-          lane.timer = setTimeout(() => {
-            lane.timer = undefined;
-            if (!state.closing) this.dispatcher.enqueue(lane);
-          }, outcome.delayMs);
-          return;
-        case 'failed': {
-          // Until dead letters exist, a failed event stops its own lane only (O1, O3),
-          // and its offset is never committed (O2).
-          lane.state = 'blocked';
-          const ref = refOf(record);
-          this.config.logger.error(`Event failed for good; its key lane is stopped`, {
-            ...ref,
+    // Abandoned (deadline passed or partition lost): the new owner redoes this work.
+    if (state.abort.signal.aborted) return this.finish(state);
+    switch (outcome.kind) {
+      case 'handled':
+        this.deadLetters?.breaker(record.topic).recordSuccess();
+        if (this.events.listenerCount('handled') > 0) {
+          this.events.emit('handled', {
+            event: outcome.event,
             attempts: lane.attempts,
-            code: outcome.error.code,
-            error: outcome.error.message,
+            durationMs: outcome.durationMs,
           });
-          this.events.emit('failed', { record: ref, attempts: lane.attempts, error: outcome.error });
-          return;
         }
-      }
-    } finally {
-      state.finished();
-      this.dispatcher.release();
+        this.completeHead(lane, state);
+        return this.finish(state);
+      case 'skipped':
+        this.config.logger.warn(`Skipped ${record.topic}/${record.partition}@${record.offset}: ${outcome.reason}`);
+        this.events.emit('skipped', { record: refOf(record), reason: outcome.reason });
+        this.completeHead(lane, state);
+        return this.finish(state);
+      case 'retry':
+        lane.firstFailureAt ||= Date.now();
+        this.events.emit('retrying', {
+          record: refOf(record),
+          attempt: lane.attempts,
+          delayMs: outcome.delayMs,
+          error: outcome.error,
+        });
+        this.retryLater(lane, outcome.delayMs);
+        return this.finish(state);
+      case 'failed':
+        lane.firstFailureAt ||= Date.now();
+        return this.fail(lane, record, outcome.error);
     }
+  }
+
+  /** An event failed for good: dead-letter it, retry in place (breaker open), or stop its lane. */
+  private fail(lane: Lane, record: ConsumedRecord, error: OrdoError): void {
+    const state = lane.owner as PartitionState;
+    const breaker = this.deadLetters?.breaker(record.topic);
+    if (breaker?.allowsDeadLetter()) return this.deadLetter(lane, record, reasonFor(error), error);
+    if (breaker) {
+      // O4: dead-lettering is suspended; block in place and retry with the breaker's backoff.
+      breaker.recordFailure();
+      const delayMs = Math.max(breaker.retryDelayMs(), 10);
+      this.events.emit('retrying', { record: refOf(record), attempt: lane.attempts, delayMs, error });
+      this.retryLater(lane, delayMs);
+      return this.finish(state);
+    }
+    // Without dead letters, a failed event stops its own lane only (O1, O3); its
+    // offset is never committed (O2).
+    lane.state = 'blocked';
+    const ref = refOf(record);
+    this.config.logger.error(`Event failed for good; its key lane is stopped`, {
+      ...ref,
+      attempts: lane.attempts,
+      code: error.code,
+      error: error.message,
+    });
+    this.events.emit('failed', { record: ref, attempts: lane.attempts, error });
+    this.finish(state);
+  }
+
+  /** Writes the head to its dead-letter topic, then moves on; the slot is held meanwhile. */
+  private deadLetter(lane: Lane, record: ConsumedRecord, reason: DeadLetterReason, error: OrdoError | undefined): void {
+    const state = lane.owner as PartitionState;
+    const router = this.deadLetters!;
+    const facts = {
+      reason,
+      error,
+      attempts: lane.attempts,
+      firstFailureAt: lane.firstFailureAt || Date.now(),
+      groupId: this.deps.groupId,
+    };
+    void router
+      .route(record, facts, state.abort.signal)
+      .then((report) => {
+        if (!report || state.abort.signal.aborted) return;
+        if (reason !== 'parked') {
+          this.events.emit('failed', { record: refOf(record), attempts: lane.attempts, error: error! });
+        }
+        this.events.emit('dead-lettered', {
+          record: refOf(record),
+          reason,
+          deadLetterTopic: report.topic,
+          deadLetterOffset: report.offset,
+        });
+        this.completeHead(lane, state);
+      })
+      .finally(() => this.finish(state));
+  }
+
+  private retryLater(lane: Lane, delayMs: number): void {
+    const state = lane.owner as PartitionState;
+    lane.state = 'backoff';
+    lane.timer = setTimeout(() => {
+      lane.timer = undefined;
+      if (!state.closing) this.dispatcher.enqueue(lane);
+    }, delayMs);
+  }
+
+  private finish(state: PartitionState): void {
+    state.finished();
+    this.dispatcher.release();
   }
 
   private completeHead(lane: Lane, state: PartitionState): void {
     const record = lane.queue.shift()!;
     lane.attempts = 0;
+    lane.firstFailureAt = 0;
     state.tracker.complete(record.offset);
     if (lane.queue.length > 0 && !state.closing) {
       this.dispatcher.enqueue(lane);
@@ -187,71 +265,8 @@ export class ConsumerEngine implements ConsumerListener {
       lane.state = 'idle';
       state.lanes.release(lane);
     }
-    this.applyBackpressure(state);
-    this.scheduleCommit();
-  }
-
-  private applyBackpressure(state: PartitionState): void {
-    const max = this.config.maxBufferedPerPartition;
-    const buffered = state.buffered;
-    if (!state.paused && buffered >= max) {
-      state.paused = true;
-      this.driver.pause([state]);
-    } else if (state.paused && buffered <= max / 2 && !state.closing && !this.stopping) {
-      state.paused = false;
-      this.driver.resume([state]);
-    } else {
-      return;
-    }
-    const partition = { topic: state.topic, partition: state.partition };
-    this.events.emit('backpressure', { partition, paused: state.paused, buffered });
-  }
-
-  private scheduleCommit(): void {
-    if (this.commitTimer || this.stopping) return;
-    this.commitTimer = setTimeout(() => {
-      this.commitTimer = undefined;
-      void this.commit([...this.partitions.values()]);
-    }, this.config.commitIntervalMs);
-  }
-
-  /**
-   * Commits the completed prefix of partitions still owned; commits never overlap.
-   * Resolves false when a retriable failure left something uncommitted.
-   */
-  private commit(states: readonly PartitionState[]): Promise<boolean> {
-    const run = this.commitChain.then(() => this.commitNow(states));
-    this.commitChain = run.then(() => undefined);
-    return run;
-  }
-
-  private async commitNow(states: readonly PartitionState[]): Promise<boolean> {
-    const offsets: Array<TopicPartitionOffset & { state: PartitionState }> = [];
-    for (const state of states) {
-      // Never commit for a partition this member no longer owns. An abandoned
-      // partition still commits the prefix that completed before it was abandoned.
-      if (this.partitions.get(tpKey(state)) !== state) continue;
-      const offset = state.tracker.committable();
-      if (offset !== undefined) offsets.push({ topic: state.topic, partition: state.partition, offset, state });
-    }
-    if (offsets.length === 0) return true;
-    try {
-      await this.driver.commit(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
-    } catch (error) {
-      const wrapped =
-        error instanceof OrdoError
-          ? error
-          : new DriverError(`Commit failed: ${String(error)}`, { retriable: true, cause: error });
-      this.events.emit('error', { error: wrapped });
-      if (!isRetriable(wrapped)) return true;
-      this.scheduleCommit();
-      return false;
-    }
-    for (const o of offsets) o.state.tracker.markCommitted(o.offset);
-    this.events.emit('committed', {
-      offsets: offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
-    });
-    return true;
+    this.flow.applyBackpressure(state);
+    this.committer.schedule();
   }
 
   /** Waits for the partitions' handlers up to `timeoutMs`; abandons what is left. */

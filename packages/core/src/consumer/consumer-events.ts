@@ -1,5 +1,6 @@
 import type { TopicPartition, TopicPartitionOffset } from '../driver/types.js';
 import type { OrdoError } from '../errors.js';
+import type { DeadLetterReason } from '../dead-letter/dead-letter-headers.js';
 import type { ConsumedEvent } from '../message/message.js';
 
 /** Where a record sits, for events about records that may not decode. */
@@ -15,11 +16,25 @@ export interface ConsumerEvents {
   /** A handler failed and will be tried again after `delayMs`. */
   retrying: { readonly record: RecordRef; readonly attempt: number; readonly delayMs: number; readonly error: unknown };
   /**
-   * An event failed for good (retries exhausted or not retriable). Its key lane stops
-   * there: later events of the key wait, other keys go on (O1, O3). Its offset is not
+   * An event failed for good (retries exhausted or not retriable). With dead letters
+   * on, `dead-lettered` follows once it is written. Without, its key lane stops there:
+   * later events of the key wait, other keys go on (O1, O3), and its offset is not
    * committed (O2).
    */
   failed: { readonly record: RecordRef; readonly attempts: number; readonly error: OrdoError };
+  /** An event went to its dead-letter topic; its key is parked until resolved. */
+  'dead-lettered': {
+    readonly record: RecordRef;
+    readonly reason: DeadLetterReason;
+    readonly deadLetterTopic: string;
+    readonly deadLetterOffset: number;
+  };
+  /** Dead-lettering became the norm on a topic: it stopped, partitions paused, failures retry in place (O4). */
+  'breaker-open': { readonly topic: string; readonly deadLettersLastMinute: number };
+  /** The breaker let a probe through. */
+  'breaker-half-open': { readonly topic: string };
+  /** A handler succeeded again: dead-lettering resumes, partitions resume. */
+  'breaker-closed': { readonly topic: string };
   /** An event was skipped by policy (`onUnknownType: 'skip'`). */
   skipped: { readonly record: RecordRef; readonly reason: string };
   /** Offsets were committed. */

@@ -1,5 +1,11 @@
 import type { TopicPartition } from '../driver/types.js';
-import { InvalidStateError } from '../errors.js';
+import {
+  createDeadLetterConsumer,
+  type DeadLetterConsumer,
+  type DeadLetterConsumerOptions,
+} from '../dead-letter/dead-letter-consumer.js';
+import { DeadLetterRouter } from '../dead-letter/dead-letter-router.js';
+import { InvalidConfigError, InvalidStateError } from '../errors.js';
 import { TypedEmitter } from '../internal/typed-emitter.js';
 import { resolveConsumerConfig, type ConsumerConfig } from './consumer-config.js';
 import { ConsumerEngine } from './consumer-engine.js';
@@ -26,6 +32,11 @@ export interface Consumer {
   readonly state: ConsumerState;
   /** Partitions this member owns now. */
   assignment(): TopicPartition[];
+  /**
+   * The dead-letter consumer of this consumer: its own group, the same handlers unless
+   * overridden per topic, resolving parked keys as it drains them. Needs `deadLetter.enabled`.
+   */
+  deadLetterConsumer(options?: DeadLetterConsumerOptions): DeadLetterConsumer;
 }
 
 /**
@@ -73,6 +84,12 @@ export function createConsumer(config: ConsumerConfig): Consumer {
     assignment: () => engine?.owned() ?? [],
     async start() {
       lifecycle.to('starting');
+      const router = resolved.deadLetter
+        ? new DeadLetterRouter(resolved.driver, resolved.deadLetter, resolved.groupId, resolved.logger, (b, from, to) =>
+            engine?.onBreaker(b, from, to),
+          )
+        : undefined;
+      await router?.ensureTopics(resolved.driver.admin(), resolved.topics);
       const driverConsumer = resolved.driver.createConsumer({
         groupId: resolved.groupId,
         autoOffsetReset: resolved.autoOffsetReset,
@@ -89,6 +106,7 @@ export function createConsumer(config: ConsumerConfig): Consumer {
         },
         events,
         driverConsumer,
+        router,
       );
       try {
         await driverConsumer.subscribe(resolved.topics, engine);
@@ -100,7 +118,25 @@ export function createConsumer(config: ConsumerConfig): Consumer {
       stopFn = async () => {
         await engine!.shutdown();
         await driverConsumer.disconnect();
+        await router?.close();
       };
+    },
+    deadLetterConsumer(options) {
+      if (!resolved.deadLetter) {
+        throw new InvalidConfigError('deadLetter.enabled', 'must be true to create a dead-letter consumer');
+      }
+      return createDeadLetterConsumer(
+        {
+          driver: resolved.driver,
+          groupId: resolved.groupId,
+          topics: resolved.topics,
+          handlers,
+          config: resolved.deadLetter,
+          logger: resolved.logger,
+          codec: resolved.codec,
+        },
+        options,
+      );
     },
     async stop() {
       if (lifecycle.state !== 'running') return;

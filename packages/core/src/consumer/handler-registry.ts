@@ -31,11 +31,14 @@ export class HandlerRegistry {
     byType.set(type, handler);
   }
 
+  /** The handler of a type, or the topic's catch-all (`'*'`). */
   get(topic: string, type: string): EventHandler | undefined {
-    return this.handlers.get(topic)?.get(type);
+    const byType = this.handlers.get(topic);
+    return byType?.get(type) ?? byType?.get('*');
   }
 
+  /** Event types with a handler of their own (not `'*'`). */
   types(topic: string): string[] {
-    return [...(this.handlers.get(topic)?.keys() ?? [])];
+    return [...(this.handlers.get(topic)?.keys() ?? [])].filter((t) => t !== '*');
   }
 }

@@ -16,6 +16,8 @@ export interface Lane {
   attempts: number;
   /** Pending retry timer of the head, cleared on revoke and stop. */
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the head first failed, for dead-letter headers; 0 while it has not. */
+  firstFailureAt: number;
 }
 
 /** Per-partition work: its lanes and bookkeeping. Defined by the engine. */
@@ -42,7 +44,7 @@ export class KeyLanes {
     const id = this.laneId(record);
     let lane = this.lanes.get(id);
     if (!lane) {
-      lane = { id, owner: this.owner, queue: [], state: 'idle', attempts: 0, timer: undefined };
+      lane = { id, owner: this.owner, queue: [], state: 'idle', attempts: 0, timer: undefined, firstFailureAt: 0 };
       this.lanes.set(id, lane);
     }
     lane.queue.push(record);

@@ -15,7 +15,10 @@ export class PartitionState implements PartitionWork {
   /** Aborted when in-flight handlers of this partition are abandoned. */
   readonly abort = new AbortController();
   closing = false;
+  /** Paused because its buffer is full (backpressure). */
   paused = false;
+  /** Paused because its topic's breaker is open (O4). */
+  breakerPaused = false;
   inFlight = 0;
   private idleWaiters: Array<() => void> = [];
 

@@ -1,0 +1,119 @@
+import { keyOf } from '../consumer/consumed-event.js';
+import type { ConsumedRecord, DeliveryReport, DriverAdmin, DriverProducer, KafkaDriver } from '../driver/types.js';
+import { ContractViolationError, DecodeError, UnknownEventTypeError, type OrdoError } from '../errors.js';
+import type { Logger } from '../internal/logger.js';
+import { sleep } from '../internal/sleep.js';
+import { Breaker, type BreakerState } from './breaker.js';
+import type { ResolvedDeadLetterConfig } from './dead-letter-config.js';
+import { deadLetterHeaders, type DeadLetterFacts, type DeadLetterReason } from './dead-letter-headers.js';
+
+/** The reason recorded for an event that failed with this error. */
+export function reasonFor(error: OrdoError): DeadLetterReason {
+  if (error instanceof DecodeError) return 'undecodable';
+  if (error instanceof ContractViolationError) return 'contract';
+  if (error instanceof UnknownEventTypeError) return 'unknown-type';
+  return 'handler-error';
+}
+
+/**
+ * Writes dead letters: to `<topic>.dead-letter`, same partition number, same key,
+ * value and headers plus the dead-letter headers, parking the key around the write.
+ * A failed write is retried until it succeeds or the partition is given up: a dead
+ * letter is never dropped, and the source offset commits only after the write (O2).
+ */
+export class DeadLetterRouter {
+  private readonly producer: DriverProducer;
+  private connecting: Promise<void> | undefined;
+  private readonly breakers = new Map<string, Breaker>();
+
+  constructor(
+    private readonly driver: KafkaDriver,
+    readonly config: ResolvedDeadLetterConfig,
+    private readonly groupId: string,
+    private readonly logger: Logger,
+    private readonly onBreaker: (breaker: Breaker, from: BreakerState, to: BreakerState) => void,
+  ) {
+    this.producer = driver.createProducer();
+  }
+
+  /** Whether the record's key has unresolved dead letters. */
+  isParked(record: ConsumedRecord): boolean {
+    const key = keyOf(record);
+    return key !== null && this.config.parkingLot.isParked(record.topic, key);
+  }
+
+  breaker(topic: string): Breaker {
+    let breaker = this.breakers.get(topic);
+    if (!breaker) {
+      breaker = new Breaker(topic, this.config.breakerFor(topic), (from, to, b) => this.onBreaker(b, from, to));
+      this.breakers.set(topic, breaker);
+    }
+    return breaker;
+  }
+
+  /** Creates each dead-letter topic with at least its source topic's partition count. */
+  async ensureTopics(admin: DriverAdmin, topics: readonly string[]): Promise<void> {
+    const sources = await admin.describeTopics(topics).catch(() => undefined);
+    if (!sources) return; // sources not created yet; dead-letter topics follow on first use
+    await admin.ensureTopics(sources.map((s) => ({ name: this.config.topicName(s.name), partitions: s.partitions })));
+  }
+
+  /**
+   * Dead-letters one record. Resolves with where it was written, or `undefined` when
+   * `signal` aborted first (the partition was lost; its new owner redoes the event).
+   */
+  async route(
+    record: ConsumedRecord,
+    facts: DeadLetterFacts,
+    signal: AbortSignal,
+  ): Promise<DeliveryReport | undefined> {
+    const key = keyOf(record);
+    const parking = this.config.parkingLot;
+    // Counted when decided, not when written: failures that arrive together must not
+    // all slip past the threshold while the first writes are in flight.
+    if (facts.reason !== 'parked') this.breaker(record.topic).recordDeadLetter();
+    if (key !== null) await parking.beginPark(record.topic, key);
+    let written: DeliveryReport | undefined;
+    try {
+      written = await this.write(record, facts, signal);
+      return written;
+    } finally {
+      if (key !== null) await parking.endPark(record.topic, key, written?.offset ?? -1);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.connecting) await this.producer.disconnect();
+    this.connecting = undefined;
+  }
+
+  private async write(
+    record: ConsumedRecord,
+    facts: DeadLetterFacts,
+    signal: AbortSignal,
+  ): Promise<DeliveryReport | undefined> {
+    const target = {
+      topic: this.config.topicName(record.topic),
+      partition: record.partition,
+      key: record.key,
+      value: record.value,
+      headers: deadLetterHeaders(record, { ...facts, groupId: this.groupId }),
+      timestamp: record.timestamp,
+    };
+    for (let delay = 100; !signal.aborted; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        this.connecting ??= this.producer.connect();
+        await this.connecting;
+        const [report] = await this.producer.send([target]);
+        return report;
+      } catch (error) {
+        this.connecting = undefined;
+        this.logger.warn(`Dead-letter write to ${target.topic} failed; retrying in ${delay} ms`, {
+          error: String(error),
+        });
+        await sleep(delay, signal);
+      }
+    }
+    return undefined;
+  }
+}

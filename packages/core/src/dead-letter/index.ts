@@ -1,0 +1,10 @@
+export type { DeadLetterConfig } from './dead-letter-config.js';
+export { DEAD_LETTER_HEADERS, type DeadLetterReason } from './dead-letter-headers.js';
+export { MemoryParkingLot, type ParkingLot, type ParkedKey } from './parking-lot.js';
+export type { BreakerConfig, BreakerState } from './breaker.js';
+export type {
+  DeadLetterConsumer,
+  DeadLetterConsumerEvents,
+  DeadLetterConsumerOptions,
+  DeadLetterOverride,
+} from './dead-letter-consumer.js';
