@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   'ORDO_DUPLICATE_HANDLER',
   'ORDO_HANDLER_FAILED',
   'ORDO_TIMEOUT',
+  'ORDO_REPLAY_REFUSED',
 ] as const;
 
 /** A code from {@link ERROR_CODES}. */
@@ -206,6 +207,14 @@ export class TimeoutError extends OrdoError {
   readonly code = 'ORDO_TIMEOUT';
   constructor(what: string, ms: number) {
     super(`${what} did not finish within ${ms} ms`, { retriable: true });
+  }
+}
+
+/** An operator replay that would repeat a replay, or land behind a parked key, without `force`. */
+export class ReplayRefusedError extends OrdoError {
+  readonly code = 'ORDO_REPLAY_REFUSED';
+  constructor(message: string) {
+    super(message);
   }
 }
 

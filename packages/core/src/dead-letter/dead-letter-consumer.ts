@@ -102,6 +102,12 @@ export function createDeadLetterConsumer(
     const resolving =
       (handler: EventHandler): EventHandler =>
       async (event, ctx) => {
+        // A key that is no longer parked had its dead letters discarded by an operator.
+        if (event.key !== null && !(await parking.check(topic, event.key))) {
+          const record = { topic: event.topic, partition: event.partition, offset: event.offset, key: event.key };
+          events.emit('skipped', { record, reason: 'key already resolved' });
+          return;
+        }
         await handler(event, ctx);
         if (event.key !== null && (await parking.handled(topic, event.key, event.offset))) {
           events.emit('resolved', { topic, key: event.key });

@@ -8,3 +8,11 @@ export type {
   DeadLetterConsumerOptions,
   DeadLetterOverride,
 } from './dead-letter-consumer.js';
+export {
+  createDeadLetterAdmin,
+  REPLAY_OF_HEADER,
+  type DeadLetterAdmin,
+  type DeadLetterAdminOptions,
+  type DeadLetterEntry,
+  type OperatorAction,
+} from './dead-letter-admin.js';

@@ -23,6 +23,8 @@ export interface ParkedKey {
 export interface ParkingLot {
   /** Whether the key is parked, from memory: this is on every event's path. */
   isParked(topic: string, key: string): boolean;
+  /** Whether the key is parked, asking the store itself (for decisions off the hot path). */
+  check(topic: string, key: string): Promise<boolean>;
   /** Parks the key (if not yet) before one of its events is dead-lettered. */
   beginPark(topic: string, key: string): Promise<void>;
   /** Records where that dead letter was written. */
@@ -48,6 +50,10 @@ export class MemoryParkingLot implements ParkingLot {
 
   isParked(topic: string, key: string): boolean {
     return this.entries.has(id(topic, key));
+  }
+
+  async check(topic: string, key: string): Promise<boolean> {
+    return this.isParked(topic, key);
   }
 
   async beginPark(topic: string, key: string): Promise<void> {
