@@ -16,3 +16,4 @@ export * from './contracts/index.js';
 export type { RetryConfig, BackoffConfig } from './internal/retry-policy.js';
 export { consoleLogger, silentLogger, type Logger } from './internal/logger.js';
 export * from './dead-letter/index.js';
+export * from './sql/index.js';

@@ -37,7 +37,7 @@ export class ConsumerEngine implements ConsumerListener {
     private readonly deadLetters: DeadLetterRouter | undefined,
   ) {
     this.dispatcher = new Dispatcher(config.maxInFlight, (lane) => this.runLane(lane));
-    this.flow = new FlowControl(driver, events, config.maxBufferedPerPartition, () => this.stopping);
+    this.flow = new FlowControl(driver, events, config, () => this.stopping);
     this.committer = new Committer(
       driver,
       events,
@@ -52,7 +52,9 @@ export class ConsumerEngine implements ConsumerListener {
     return [...this.partitions.values()].map(({ topic, partition }) => ({ topic, partition }));
   }
 
-  onAssign(partitions: readonly TopicPartition[]): void {
+  async onAssign(partitions: readonly TopicPartition[]): Promise<void> {
+    // Parked keys of these partitions must be known before their first record (O1).
+    await this.deadLetters?.loadParked(partitions, (error) => this.events.emit('error', { error }));
     for (const tp of partitions) {
       const state = new PartitionState(tp, this.config.mode);
       this.partitions.set(tpKey(tp), state);
@@ -111,21 +113,7 @@ export class ConsumerEngine implements ConsumerListener {
   /** Pauses or resumes a topic's partitions as its breaker opens and closes. */
   onBreaker(breaker: Breaker, from: BreakerState, to: BreakerState): void {
     const states = [...this.partitions.values()].filter((s) => s.topic === breaker.topic);
-    if (to === 'open' && from === 'half-open') {
-      this.config.logger.warn(`Breaker probe failed on "${breaker.topic}": staying open`);
-    } else if (to === 'open') {
-      this.config.logger.error(`Breaker open on "${breaker.topic}": dead-lettering stopped, partitions paused`, {
-        deadLettersLastMinute: breaker.recentDeadLetters,
-      });
-      for (const s of states) this.flow.pauseForBreaker(s);
-      this.events.emit('breaker-open', { topic: breaker.topic, deadLettersLastMinute: breaker.recentDeadLetters });
-    } else if (to === 'half-open') {
-      this.events.emit('breaker-half-open', { topic: breaker.topic });
-    } else {
-      this.config.logger.warn(`Breaker closed on "${breaker.topic}": dead-lettering and fetching resume`);
-      for (const s of states) this.flow.resumeAfterBreaker(s);
-      this.events.emit('breaker-closed', { topic: breaker.topic });
-    }
+    this.flow.onBreaker(states, breaker, from, to);
   }
 
   private statesOf(partitions: readonly TopicPartition[]): PartitionState[] {
@@ -138,7 +126,21 @@ export class ConsumerEngine implements ConsumerListener {
     const record = lane.queue[0]!;
     state.started();
     // A parked key's later events follow its dead letters, never overtake them (O1).
-    if (this.deadLetters?.isParked(record)) return this.deadLetter(lane, record, 'parked', undefined);
+    // The in-memory answer is confirmed with the store: another process may have
+    // resolved the key since.
+    const router = this.deadLetters;
+    if (router?.isParked(record)) {
+      void router.confirmParked(record).then(
+        (parked) => (parked ? this.deadLetter(lane, record, 'parked', undefined) : this.attempt(lane, record)),
+        () => this.deadLetter(lane, record, 'parked', undefined),
+      );
+      return;
+    }
+    this.attempt(lane, record);
+  }
+
+  private attempt(lane: Lane, record: ConsumedRecord): void {
+    const state = lane.owner as PartitionState;
     if (lane.attempts > 0 && this.deadLetters) this.deadLetters.breaker(record.topic).beforeRetry();
     lane.attempts++;
     const timed = this.events.listenerCount('handled') > 0;

@@ -1,6 +1,13 @@
 import { keyOf } from '../consumer/consumed-event.js';
-import type { ConsumedRecord, DeliveryReport, DriverAdmin, DriverProducer, KafkaDriver } from '../driver/types.js';
-import { ContractViolationError, DecodeError, UnknownEventTypeError, type OrdoError } from '../errors.js';
+import type {
+  ConsumedRecord,
+  DeliveryReport,
+  DriverAdmin,
+  DriverProducer,
+  KafkaDriver,
+  TopicPartition,
+} from '../driver/types.js';
+import { ContractViolationError, DecodeError, DriverError, OrdoError, UnknownEventTypeError } from '../errors.js';
 import type { Logger } from '../internal/logger.js';
 import { sleep } from '../internal/sleep.js';
 import { Breaker, type BreakerState } from './breaker.js';
@@ -42,6 +49,31 @@ export class DeadLetterRouter {
     return key !== null && this.config.parkingLot.isParked(record.topic, key);
   }
 
+  /**
+   * Loads the parked keys of newly assigned partitions, retrying while the store cannot
+   * be read: processing them without knowing their parked keys could break O1.
+   */
+  async loadParked(partitions: readonly TopicPartition[], onError: (error: OrdoError) => void): Promise<void> {
+    for (let delay = 100; ; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        return await this.config.parkingLot.load(partitions);
+      } catch (error) {
+        onError(
+          error instanceof OrdoError
+            ? error
+            : new DriverError(`Loading parked keys failed: ${String(error)}`, { retriable: true, cause: error }),
+        );
+        await sleep(delay);
+      }
+    }
+  }
+
+  /** Asks the parking store itself whether the record's key is still parked. */
+  confirmParked(record: ConsumedRecord): Promise<boolean> {
+    const key = keyOf(record);
+    return key === null ? Promise.resolve(false) : this.config.parkingLot.check(record.topic, key);
+  }
+
   breaker(topic: string): Breaker {
     let breaker = this.breakers.get(topic);
     if (!breaker) {
@@ -72,7 +104,7 @@ export class DeadLetterRouter {
     // Counted when decided, not when written: failures that arrive together must not
     // all slip past the threshold while the first writes are in flight.
     if (facts.reason !== 'parked') this.breaker(record.topic).recordDeadLetter();
-    if (key !== null) await parking.beginPark(record.topic, key);
+    if (key !== null) await parking.beginPark(record.topic, record.partition, key);
     let written: DeliveryReport | undefined;
     try {
       written = await this.write(record, facts, signal);

@@ -16,3 +16,4 @@ export {
   type DeadLetterEntry,
   type OperatorAction,
 } from './dead-letter-admin.js';
+export { SqlParkingLot, type SqlParkingLotOptions } from './sql-parking-lot.js';

@@ -1,6 +1,9 @@
+import type { TopicPartition } from '../driver/types.js';
+
 /** A parked key: its dead letters wait for the dead-letter consumer or an operator. */
 export interface ParkedKey {
   readonly topic: string;
+  readonly partition: number;
   readonly key: string;
   /** Dead-letter topic offset of the newest dead letter of this key. */
   readonly lastDeadLetterOffset: number;
@@ -21,12 +24,17 @@ export interface ParkedKey {
  * when no park is pending and everything through the newest dead letter is handled.
  */
 export interface ParkingLot {
+  /**
+   * Loads the parked keys of partitions this process now owns into memory, so that
+   * `isParked` is right for them; called on every assignment, before records flow.
+   */
+  load(partitions: readonly TopicPartition[]): Promise<void>;
   /** Whether the key is parked, from memory: this is on every event's path. */
   isParked(topic: string, key: string): boolean;
   /** Whether the key is parked, asking the store itself (for decisions off the hot path). */
   check(topic: string, key: string): Promise<boolean>;
   /** Parks the key (if not yet) before one of its events is dead-lettered. */
-  beginPark(topic: string, key: string): Promise<void>;
+  beginPark(topic: string, partition: number, key: string): Promise<void>;
   /** Records where that dead letter was written. */
   endPark(topic: string, key: string, deadLetterOffset: number): Promise<void>;
   /** Records a handled or discarded dead letter; resolves true when the key is resolved by it. */
@@ -37,6 +45,7 @@ export interface ParkingLot {
 
 interface Entry {
   topic: string;
+  partition: number;
   key: string;
   pending: number;
   lastDeadLetterOffset: number;
@@ -52,16 +61,21 @@ export class MemoryParkingLot implements ParkingLot {
     return this.entries.has(id(topic, key));
   }
 
+  async load(): Promise<void> {
+    // Everything is in memory already.
+  }
+
   async check(topic: string, key: string): Promise<boolean> {
     return this.isParked(topic, key);
   }
 
-  async beginPark(topic: string, key: string): Promise<void> {
+  async beginPark(topic: string, partition: number, key: string): Promise<void> {
     const entry = this.entries.get(id(topic, key));
     if (entry) entry.pending++;
     else {
       this.entries.set(id(topic, key), {
         topic,
+        partition,
         key,
         pending: 1,
         lastDeadLetterOffset: -1,
@@ -89,8 +103,9 @@ export class MemoryParkingLot implements ParkingLot {
   async list(topic?: string): Promise<ParkedKey[]> {
     return [...this.entries.values()]
       .filter((e) => topic === undefined || e.topic === topic)
-      .map(({ topic: t, key, lastDeadLetterOffset, handledThrough, parkedAt }) => ({
+      .map(({ topic: t, partition, key, lastDeadLetterOffset, handledThrough, parkedAt }) => ({
         topic: t,
+        partition,
         key,
         lastDeadLetterOffset,
         handledThrough,

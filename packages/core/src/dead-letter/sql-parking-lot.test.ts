@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsumer } from '../consumer/consumer.js';
+import { InMemoryKafka } from '../drivers/memory/in-memory-kafka.js';
+import { InvalidConfigError } from '../errors.js';
+import { silentLogger } from '../internal/logger.js';
+import { createProducer } from '../producer/producer.js';
+import { connectMysql, connectPostgres, uniqueTable, type TestDatabase } from '../sql/databases.test-support.js';
+import { waitFor } from '../testing/wait-for.js';
+import { parkingLotContract } from './parking-lot-contract.test-support.js';
+import { SqlParkingLot } from './sql-parking-lot.js';
+
+for (const connect of [connectPostgres, connectMysql]) {
+  describe(`SqlParkingLot on ${connect === connectPostgres ? 'PostgreSQL' : 'MariaDB'}`, () => {
+    let db: TestDatabase;
+    const tables: string[] = [];
+    beforeAll(async () => {
+      db = await connect();
+    });
+    afterAll(async () => {
+      for (const t of tables) await db.executor.query(`DROP TABLE IF EXISTS ${t}`);
+      await db.close();
+    });
+    const make = async (table = uniqueTable('ordo_parked')) => {
+      if (!tables.includes(table)) tables.push(table);
+      const lot = new SqlParkingLot({ executor: db.executor, table });
+      await lot.migrate();
+      await lot.migrate(); // idempotent
+      return lot;
+    };
+
+    parkingLotContract(() => make());
+
+    it('refuses a hostile table name', () => {
+      expect(() => new SqlParkingLot({ executor: db.executor, table: 'x; DROP TABLE users' })).toThrow(
+        InvalidConfigError,
+      );
+    });
+
+    it('keeps a key parked across a consumer restart, and loads it for the partitions assigned', async () => {
+      const table = uniqueTable('ordo_parked');
+      const kafka = new InMemoryKafka({ topics: [{ name: 'users', partitions: 2 }] });
+      const producer = createProducer({ driver: kafka });
+      const run = async () => {
+        // A fresh store object each run: what survives is only what is in the database.
+        const parkingLot = await make(table);
+        const consumer = createConsumer({
+          driver: kafka,
+          groupId: 'app',
+          topics: ['users'],
+          retry: { attempts: 1 },
+          deadLetter: { enabled: true, parkingLot },
+          logger: silentLogger,
+        });
+        const handled: string[] = [];
+        const parked: string[] = [];
+        consumer.handle<{ v: number }>('users', '*', (event) => {
+          if (event.key === 'U' && event.value.v === 1) throw new Error('poison');
+          handled.push(`${event.key}:${event.value.v}`);
+        });
+        consumer.on('dead-lettered', (d) => parked.push(`${d.record.key}:${d.reason}`));
+        await consumer.start();
+        return { consumer, handled, parked, parkingLot };
+      };
+      const first = await run();
+      await producer.publish({ topic: 'users', key: 'U', type: 'e', value: { v: 1 } });
+      await waitFor(() => first.parked.length === 1);
+      await first.consumer.stop();
+
+      const second = await run();
+      await producer.publish({ topic: 'users', key: 'U', type: 'e', value: { v: 2 } });
+      await producer.publish({ topic: 'users', key: 'other', type: 'e', value: { v: 1 } });
+      await waitFor(() => second.parked.length === 1 && second.handled.length === 1);
+      await second.consumer.stop();
+      expect(second.parked).toEqual(['U:parked']);
+      expect(second.handled).toEqual(['other:1']);
+      expect((await second.parkingLot.list('users')).map((p) => p.key)).toEqual(['U']);
+    });
+  });
+}

@@ -1,0 +1,29 @@
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { mysqlExecutor, postgresExecutor, type SqlExecutor } from './sql-executor.js';
+
+/** The machine's databases; override with ORDO_PG_URL and ORDO_MYSQL_URL. */
+export const PG_URL = process.env.ORDO_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const MYSQL_URL = process.env.ORDO_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+
+/** A connected database for one test file, with a cleanup. */
+export interface TestDatabase {
+  readonly name: 'postgres' | 'mariadb';
+  readonly executor: SqlExecutor;
+  close(): Promise<void>;
+}
+
+export async function connectPostgres(): Promise<TestDatabase> {
+  const pool = new pg.Pool({ connectionString: PG_URL, max: 8 });
+  return { name: 'postgres', executor: postgresExecutor(pool), close: () => pool.end() };
+}
+
+export async function connectMysql(): Promise<TestDatabase> {
+  const pool = mysql.createPool({ uri: MYSQL_URL, connectionLimit: 8 });
+  return { name: 'mariadb', executor: mysqlExecutor(pool), close: () => pool.end() };
+}
+
+/** A table name unique to one test run. */
+export function uniqueTable(prefix: string): string {
+  return `${prefix}_${Math.random().toString(36).slice(2, 10)}`;
+}
