@@ -7,6 +7,7 @@ import { createProducer } from '../producer/producer.js';
 import { connectMysql, connectPostgres, uniqueTable, type TestDatabase } from '../sql/databases.test-support.js';
 import { waitFor } from '../testing/wait-for.js';
 import { parkingLotContract } from './parking-lot-contract.test-support.js';
+import { deadLetterScenarios } from '../testing/dead-letter-scenarios.js';
 import { SqlParkingLot } from './sql-parking-lot.js';
 
 for (const connect of [connectPostgres, connectMysql]) {
@@ -77,3 +78,28 @@ for (const connect of [connectPostgres, connectMysql]) {
     });
   });
 }
+
+describe('dead-letter scenarios with SqlParkingLot on PostgreSQL', () => {
+  let db: TestDatabase;
+  const tables: string[] = [];
+  beforeAll(async () => {
+    db = await connectPostgres();
+  });
+  afterAll(async () => {
+    for (const t of tables) await db.executor.query(`DROP TABLE IF EXISTS ${t}`);
+    await db.close();
+  });
+  deadLetterScenarios(
+    () => new InMemoryKafka({ partitions: 4 }),
+    30_000,
+    () => {
+      const table = uniqueTable('ordo_parked');
+      tables.push(table);
+      return async () => {
+        const lot = new SqlParkingLot({ executor: db.executor, table });
+        await lot.migrate();
+        return lot;
+      };
+    },
+  );
+});
