@@ -1,3 +1,4 @@
+import { KafkaParkingLot } from '@ordo/core';
 import { deadLetterScenarios } from '@ordo/core/testing';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { mockDriver, startMockCluster, type MockCluster } from './test-support.js';
@@ -10,4 +11,23 @@ afterAll(() => cluster.close());
 
 describe('dead letters on @ordo/rdkafka with @ordo/kafka-mock', () => {
   deadLetterScenarios(() => mockDriver(cluster), 60_000);
+});
+
+describe('dead letters on @ordo/rdkafka with a KafkaParkingLot (no database)', () => {
+  const lots: KafkaParkingLot[] = [];
+  afterAll(async () => {
+    await Promise.all(lots.map((l) => l.close()));
+  });
+  deadLetterScenarios(
+    () => mockDriver(cluster),
+    60_000,
+    () => {
+      const topic = `parking-${Math.random().toString(36).slice(2, 8)}`;
+      return async () => {
+        const lot = new KafkaParkingLot({ driver: mockDriver(cluster), topic, partitions: 3 });
+        lots.push(lot);
+        return lot;
+      };
+    },
+  );
 });

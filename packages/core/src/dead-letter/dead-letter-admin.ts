@@ -121,9 +121,14 @@ export function createDeadLetterAdmin(options: DeadLetterAdminOptions): DeadLett
     return publish([{ topic: auditTopic, key: null, value: Buffer.from(JSON.stringify(value)) }]);
   };
 
-  const resolveThrough = async (topic: string, key: string, list: readonly DeadLetterEntry[]): Promise<void> => {
-    const last = list.at(-1);
-    if (last) await parkingLot.handled(topic, key, last.offset);
+  const resolveThrough = async (
+    topic: string,
+    key: string,
+    list: readonly DeadLetterEntry[],
+    how: 'handled' | 'discarded',
+  ): Promise<void> => {
+    const last = list.reduce((max, e) => Math.max(max, e.offset), -1);
+    if (last >= 0) await parkingLot[how](topic, key, last);
   };
 
   return {
@@ -178,13 +183,13 @@ export function createDeadLetterAdmin(options: DeadLetterAdminOptions): DeadLett
           signal: new AbortController().signal,
         });
       }
-      await resolveThrough(topic, key, records.map(toEntry));
+      await resolveThrough(topic, key, records.map(toEntry), 'handled');
       await audit('replay-to-handler', { topic, key, count: records.length }, who);
       return records.length;
     },
     async discard({ topic, key, ...who }) {
       const list = await entries(topic, key);
-      await resolveThrough(topic, key, list);
+      await resolveThrough(topic, key, list, 'discarded');
       await audit('discard', { topic, key, offsets: list.map((e) => `${e.partition}@${e.offset}`) }, who);
       return list.length;
     },

@@ -17,3 +17,4 @@ export {
   type OperatorAction,
 } from './dead-letter-admin.js';
 export { SqlParkingLot, type SqlParkingLotOptions } from './sql-parking-lot.js';
+export { KafkaParkingLot, type KafkaParkingLotOptions } from './kafka-parking-lot.js';

@@ -39,6 +39,8 @@ export interface ParkingLot {
   endPark(topic: string, key: string, deadLetterOffset: number): Promise<void>;
   /** Records a handled or discarded dead letter; resolves true when the key is resolved by it. */
   handled(topic: string, key: string, deadLetterOffset: number): Promise<boolean>;
+  /** Records dead letters discarded by an operator through an offset; true when that resolves the key. */
+  discarded(topic: string, key: string, deadLetterOffset: number): Promise<boolean>;
   /** Parked keys, for operators. */
   list(topic?: string): Promise<ParkedKey[]>;
 }
@@ -98,6 +100,10 @@ export class MemoryParkingLot implements ParkingLot {
     if (!entry) return false;
     entry.handledThrough = Math.max(entry.handledThrough, deadLetterOffset);
     return this.resolveIfCaughtUp(entry);
+  }
+
+  discarded(topic: string, key: string, deadLetterOffset: number): Promise<boolean> {
+    return this.handled(topic, key, deadLetterOffset);
   }
 
   async list(topic?: string): Promise<ParkedKey[]> {

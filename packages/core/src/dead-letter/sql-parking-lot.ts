@@ -112,6 +112,10 @@ export class SqlParkingLot implements ParkingLot {
     return affected > 0 && this.resolveIfCaughtUp(topic, key);
   }
 
+  discarded(topic: string, key: string, deadLetterOffset: number): Promise<boolean> {
+    return this.handled(topic, key, deadLetterOffset);
+  }
+
   async list(topic?: string): Promise<ParkedKey[]> {
     const where = topic === undefined ? '' : ' WHERE topic = ?';
     const { rows } = await this.executor.query<Row>(
