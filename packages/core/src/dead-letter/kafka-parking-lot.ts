@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DriverConsumer, DriverProducer, KafkaDriver, RecordBatch, TopicPartition } from '../driver/types.js';
+import type { DriverConsumer, DriverProducer, KafkaDriver, RecordBatch } from '../driver/types.js';
 import { InvalidConfigError } from '../errors.js';
 import type { ParkedKey, ParkingLot } from './parking-lot.js';
 
