@@ -9,7 +9,8 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
     testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Integration hooks close real clients and mock brokers; under load that takes a while.
+    hookTimeout: 90_000,
     reporters: ['default'],
   },
 });

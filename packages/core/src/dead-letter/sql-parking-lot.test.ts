@@ -79,27 +79,32 @@ for (const connect of [connectPostgres, connectMysql]) {
   });
 }
 
-describe('dead-letter scenarios with SqlParkingLot on PostgreSQL', () => {
-  let db: TestDatabase;
-  const tables: string[] = [];
-  beforeAll(async () => {
-    db = await connectPostgres();
+for (const [name, connect] of [
+  ['PostgreSQL', connectPostgres],
+  ['MariaDB', connectMysql],
+] as const) {
+  describe(`dead-letter scenarios with SqlParkingLot on ${name}`, () => {
+    let db: TestDatabase;
+    const tables: string[] = [];
+    beforeAll(async () => {
+      db = await connect();
+    });
+    afterAll(async () => {
+      for (const t of tables) await db.executor.query(`DROP TABLE IF EXISTS ${t}`);
+      await db.close();
+    });
+    deadLetterScenarios(
+      () => new InMemoryKafka({ partitions: 4 }),
+      30_000,
+      () => {
+        const table = uniqueTable('ordo_parked');
+        tables.push(table);
+        return async () => {
+          const lot = new SqlParkingLot({ executor: db.executor, table });
+          await lot.migrate();
+          return lot;
+        };
+      },
+    );
   });
-  afterAll(async () => {
-    for (const t of tables) await db.executor.query(`DROP TABLE IF EXISTS ${t}`);
-    await db.close();
-  });
-  deadLetterScenarios(
-    () => new InMemoryKafka({ partitions: 4 }),
-    30_000,
-    () => {
-      const table = uniqueTable('ordo_parked');
-      tables.push(table);
-      return async () => {
-        const lot = new SqlParkingLot({ executor: db.executor, table });
-        await lot.migrate();
-        return lot;
-      };
-    },
-  );
-});
+}
