@@ -12,10 +12,56 @@ import Kafka from 'node-rdkafka';
 import { producerConfig, producerTopicConfig, type ResolvedRdkafkaOptions } from './config.js';
 import { deliveryError, driverError } from './map-error.js';
 
-interface Waiter {
+/**
+ * The deliveries of one `send`: one promise for the whole batch, settled when every
+ * produced record has its report (no promise or map entry per record).
+ */
+class PendingBatch {
+  readonly reports: DeliveryReport[];
+  readonly done: Promise<DeliveryReport[]>;
+  private remaining: number;
+  private failure: unknown;
+  private resolve!: (reports: DeliveryReport[]) => void;
+  private reject!: (error: unknown) => void;
+
+  constructor(size: number) {
+    this.reports = new Array<DeliveryReport>(size);
+    this.remaining = size;
+    this.done = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  delivered(index: number, report: DeliveryReport): void {
+    this.reports[index] = report;
+    this.settleOne();
+  }
+
+  failed(error: unknown): void {
+    this.failure ??= error;
+    this.settleOne();
+  }
+
+  /** Records from `index` on were never produced: they will get no report. */
+  abandon(index: number, error: unknown): void {
+    this.failure ??= error;
+    this.remaining -= this.reports.length - index;
+    if (this.remaining === 0) this.reject(this.failure);
+  }
+
+  private settleOne(): void {
+    if (--this.remaining > 0) return;
+    if (this.failure === undefined) this.resolve(this.reports);
+    else this.reject(this.failure);
+  }
+}
+
+/** What node-rdkafka hands back with each delivery report. */
+interface Opaque {
+  readonly batch: PendingBatch;
+  readonly index: number;
   readonly topic: string;
-  resolve(report: DeliveryReport): void;
-  reject(error: unknown): void;
 }
 
 const ERR__QUEUE_FULL = -184;
@@ -30,8 +76,7 @@ const FLUSH_SLICE_MS = 1_000;
 export class RdkafkaProducer implements DriverProducer {
   private producer: Kafka.Producer | undefined;
   private connecting: Promise<void> | undefined;
-  private readonly waiters = new Map<number, Waiter>();
-  private seq = 0;
+  private outstanding = 0;
   private flushing = false;
   private drained: Array<() => void> = [];
 
@@ -50,30 +95,27 @@ export class RdkafkaProducer implements DriverProducer {
     if (!producer || !this.connecting) throw new InvalidStateError('Producer is not connected: call connect() first');
     // Validate every record before producing any, so a bad one stores nothing.
     const headers = records.map((record) => toHeaders(record.headers));
-    const deliveries: Promise<DeliveryReport>[] = [];
+    const batch = new PendingBatch(records.length);
+    let i = 0;
     try {
       // In order: records for one partition must enter librdkafka's queue in sequence.
-      for (let i = 0; i < records.length; i++) {
+      for (; i < records.length; i++) {
         const record = records[i]!;
-        const opaque = ++this.seq;
-        deliveries.push(
-          new Promise<DeliveryReport>((resolve, reject) =>
-            this.waiters.set(opaque, { topic: record.topic, resolve, reject }),
-          ),
-        );
-        while (!this.tryProduce(producer, record, headers[i], opaque)) {
+        while (!this.tryProduce(producer, record, headers[i], { batch, index: i, topic: record.topic })) {
           // librdkafka's queue is full: let deliveries drain, then try the same record again.
           this.pump();
           await new Promise<void>((resolve) => this.drained.push(resolve));
         }
+        this.outstanding++;
       }
     } catch (error) {
-      for (const d of deliveries) d.catch(() => undefined);
+      batch.done.catch(() => undefined);
+      batch.abandon(i, error);
       throw error;
     } finally {
       this.pump();
     }
-    return Promise.all(deliveries);
+    return batch.done;
   }
 
   async disconnect(): Promise<void> {
@@ -102,7 +144,7 @@ export class RdkafkaProducer implements DriverProducer {
     producer: Kafka.Producer,
     record: ProducerRecord,
     headers: Kafka.MessageHeader[] | undefined,
-    opaque: number,
+    opaque: Opaque,
   ): boolean {
     try {
       producer.produce(
@@ -117,24 +159,24 @@ export class RdkafkaProducer implements DriverProducer {
       return true;
     } catch (error) {
       if ((error as { code?: number }).code === ERR__QUEUE_FULL) return false;
-      this.waiters.delete(opaque);
       throw deliveryError(error, record.topic, recordSize(record), this.options.maxRecordBytes);
     }
   }
 
   private delivered(error: unknown, report: Kafka.DeliveryReport): void {
-    const waiter = this.waiters.get(report.opaque as number);
-    if (!waiter) return;
-    this.waiters.delete(report.opaque as number);
-    if (error) waiter.reject(deliveryError(error, waiter.topic));
-    else waiter.resolve({ topic: report.topic, partition: report.partition, offset: report.offset });
+    const opaque = report.opaque as Opaque | undefined;
+    if (!opaque) return;
+    this.outstanding--;
+    if (error) opaque.batch.failed(deliveryError(error, opaque.topic));
+    else
+      opaque.batch.delivered(opaque.index, { topic: report.topic, partition: report.partition, offset: report.offset });
   }
 
   /** Keeps one flush running while deliveries are outstanding; it serves their reports. */
   private pump(): void {
     const producer = this.producer;
     if (this.flushing || !producer) return;
-    if (this.waiters.size === 0) {
+    if (this.outstanding === 0) {
       for (const resolve of this.drained.splice(0)) resolve();
       return;
     }
