@@ -40,6 +40,10 @@ type Register = 'P' | 'H' | 'D';
  *
  * Every process tails the whole topic; decisions off the hot path (`check`, `load`,
  * `list`) first wait until the tail has reached the topic's current end.
+ *
+ * Resolved keys are not deleted: tombstones from two kinds of writer could race a new
+ * park. Each key that was ever parked keeps one small record per register, which
+ * compaction keeps at one each.
  */
 export class KafkaParkingLot implements ParkingLot {
   private readonly topic: string;
