@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createConsumer } from '../consumer/consumer.js';
 import { InMemoryKafka } from '../drivers/memory/in-memory-kafka.js';
 import { InvalidConfigError } from '../errors.js';
 import { silentLogger } from '../internal/logger.js';
 import { createProducer } from '../producer/producer.js';
-import { connectMysql, connectPostgres, uniqueTable, type TestDatabase } from '../sql/databases.test-support.js';
+import { connectMysql, connectPostgres, useTestDatabase } from '../sql/databases.test-support.js';
 import { waitFor } from '../testing/wait-for.js';
 import { parkingLotContract } from './parking-lot-contract.test-support.js';
 import { deadLetterScenarios } from '../testing/dead-letter-scenarios.js';
@@ -12,18 +12,9 @@ import { SqlParkingLot } from './sql-parking-lot.js';
 
 for (const connect of [connectPostgres, connectMysql]) {
   describe(`SqlParkingLot on ${connect === connectPostgres ? 'PostgreSQL' : 'MariaDB'}`, () => {
-    let db: TestDatabase;
-    const tables: string[] = [];
-    beforeAll(async () => {
-      db = await connect();
-    });
-    afterAll(async () => {
-      for (const t of tables) await db.executor.query(`DROP TABLE IF EXISTS ${t}`);
-      await db.close();
-    });
-    const make = async (table = uniqueTable('ordo_parked')) => {
-      if (!tables.includes(table)) tables.push(table);
-      const lot = new SqlParkingLot({ executor: db.executor, table });
+    const { db, table: newTable } = useTestDatabase(connect);
+    const make = async (table = newTable('ordo_parked')) => {
+      const lot = new SqlParkingLot({ executor: db().executor, table });
       await lot.migrate();
       await lot.migrate(); // idempotent
       return lot;
@@ -32,13 +23,13 @@ for (const connect of [connectPostgres, connectMysql]) {
     parkingLotContract(() => make());
 
     it('refuses a hostile table name', () => {
-      expect(() => new SqlParkingLot({ executor: db.executor, table: 'x; DROP TABLE users' })).toThrow(
+      expect(() => new SqlParkingLot({ executor: db().executor, table: 'x; DROP TABLE users' })).toThrow(
         InvalidConfigError,
       );
     });
 
     it('keeps a key parked across a consumer restart, and loads it for the partitions assigned', async () => {
-      const table = uniqueTable('ordo_parked');
+      const table = newTable('ordo_parked');
       const kafka = new InMemoryKafka({ topics: [{ name: 'users', partitions: 2 }] });
       const producer = createProducer({ driver: kafka });
       const run = async () => {
@@ -84,23 +75,14 @@ for (const [name, connect] of [
   ['MariaDB', connectMysql],
 ] as const) {
   describe(`dead-letter scenarios with SqlParkingLot on ${name}`, () => {
-    let db: TestDatabase;
-    const tables: string[] = [];
-    beforeAll(async () => {
-      db = await connect();
-    });
-    afterAll(async () => {
-      for (const t of tables) await db.executor.query(`DROP TABLE IF EXISTS ${t}`);
-      await db.close();
-    });
+    const { db, table: newTable } = useTestDatabase(connect);
     deadLetterScenarios(
       () => new InMemoryKafka({ partitions: 4 }),
       30_000,
       () => {
-        const table = uniqueTable('ordo_parked');
-        tables.push(table);
+        const table = newTable('ordo_parked');
         return async () => {
-          const lot = new SqlParkingLot({ executor: db.executor, table });
+          const lot = new SqlParkingLot({ executor: db().executor, table });
           await lot.migrate();
           return lot;
         };

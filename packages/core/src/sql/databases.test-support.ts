@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { mysqlExecutor, postgresExecutor, type SqlExecutor } from './sql-executor.js';
@@ -26,4 +27,31 @@ export async function connectMysql(): Promise<TestDatabase> {
 /** A table name unique to one test run. */
 export function uniqueTable(prefix: string): string {
   return `${prefix}_${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/**
+ * Connects before the enclosing describe's tests and, after them, drops every table it
+ * handed out and disconnects.
+ */
+export function useTestDatabase(connect: () => Promise<TestDatabase>): {
+  readonly db: () => TestDatabase;
+  readonly table: (prefix: string) => string;
+} {
+  let db: TestDatabase | undefined;
+  const tables: string[] = [];
+  beforeAll(async () => {
+    db = await connect();
+  });
+  afterAll(async () => {
+    for (const t of tables) await db!.executor.query(`DROP TABLE IF EXISTS ${t}`);
+    await db?.close();
+  });
+  return {
+    db: () => db!,
+    table: (prefix) => {
+      const name = uniqueTable(prefix);
+      tables.push(name);
+      return name;
+    },
+  };
 }
