@@ -162,6 +162,9 @@ export function deadLetterScenarios(
       consumer.on('dead-lettered', (e) => void (e.reason === 'handler-error' && deadLettered++));
       await consumer.start();
       await waitFor(() => breaker.includes('open'), { timeoutMs });
+      // The writes decided before the breaker opened complete (their first one may wait
+      // for a producer connection); then nothing more is dead-lettered.
+      await waitFor(() => deadLettered >= 5, { timeoutMs });
       await new Promise((r) => setTimeout(r, 300));
       // Dead-lettering stopped at the threshold: the failures after it block in place.
       expect(deadLettered).toBe(5);
