@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   InvalidStateError,
   NotMemberError,
+  TimeoutError,
   tpKey,
   type ConsumedRecord,
   type ConsumerListener,
@@ -12,6 +13,7 @@ import {
 } from '@ordo/core';
 import Kafka from 'node-rdkafka';
 import { consumerConfig, type ResolvedRdkafkaOptions } from './config.js';
+import { withinDeadline } from './deadline.js';
 import { commitError, driverError } from './map-error.js';
 import { toConsumedRecord } from './to-consumed-record.js';
 
@@ -127,8 +129,14 @@ export class RdkafkaConsumer implements DriverConsumer {
     const consumer = this.consumer;
     if (!consumer) return;
     // Closing runs the final revoke through onRebalance, so the listener can commit.
-    await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
-    await this.rebalances;
+    const closed = (async () => {
+      await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
+      await this.rebalances;
+    })();
+    const limitMs = this.options.adminTimeoutMs * 3;
+    if (!(await withinDeadline(closed, limitMs))) {
+      this.listener?.onError(new TimeoutError(`Closing consumer ${this.memberId}`, limitMs));
+    }
     this.consumer = undefined;
     this.owned.clear();
     for (const waiter of this.commitWaiters.splice(0)) {

@@ -10,6 +10,7 @@ import {
 } from '@ordo/core';
 import Kafka from 'node-rdkafka';
 import { producerConfig, producerTopicConfig, type ResolvedRdkafkaOptions } from './config.js';
+import { withinDeadline } from './deadline.js';
 import { deliveryError, driverError } from './map-error.js';
 
 /**
@@ -124,7 +125,10 @@ export class RdkafkaProducer implements DriverProducer {
     this.producer = undefined;
     this.connecting = undefined;
     await new Promise<void>((resolve) => producer.flush(this.options.adminTimeoutMs, () => resolve()));
-    await new Promise<void>((resolve) => producer.disconnect(() => resolve()));
+    await withinDeadline(
+      new Promise<void>((resolve) => producer.disconnect(() => resolve())),
+      this.options.adminTimeoutMs,
+    );
   }
 
   private async open(): Promise<void> {
