@@ -89,7 +89,7 @@ export function createConsumer(config: ConsumerConfig): Consumer {
             engine?.onBreaker(b, from, to),
           )
         : undefined;
-      await router?.ensureTopics(resolved.driver.admin(), resolved.topics);
+      await router?.ensureTopics(resolved.topics);
       const driverConsumer = resolved.driver.createConsumer({
         groupId: resolved.groupId,
         autoOffsetReset: resolved.autoOffsetReset,

@@ -1,13 +1,13 @@
 import { keyOf } from '../consumer/consumed-event.js';
-import type {
-  ConsumedRecord,
-  DeliveryReport,
-  DriverAdmin,
-  DriverProducer,
-  KafkaDriver,
-  TopicPartition,
-} from '../driver/types.js';
-import { ContractViolationError, DecodeError, DriverError, OrdoError, UnknownEventTypeError } from '../errors.js';
+import type { ConsumedRecord, DeliveryReport, DriverProducer, KafkaDriver, TopicPartition } from '../driver/types.js';
+import {
+  ContractViolationError,
+  DecodeError,
+  DriverError,
+  OrdoError,
+  UnknownEventTypeError,
+  UnknownTopicError,
+} from '../errors.js';
 import type { Logger } from '../internal/logger.js';
 import { sleep } from '../internal/sleep.js';
 import { Breaker, type BreakerState } from './breaker.js';
@@ -32,6 +32,7 @@ export class DeadLetterRouter {
   private readonly producer: DriverProducer;
   private connecting: Promise<void> | undefined;
   private readonly breakers = new Map<string, Breaker>();
+  private readonly ensured = new Map<string, Promise<void>>();
 
   constructor(
     private readonly driver: KafkaDriver,
@@ -83,11 +84,41 @@ export class DeadLetterRouter {
     return breaker;
   }
 
-  /** Creates each dead-letter topic with at least its source topic's partition count. */
-  async ensureTopics(admin: DriverAdmin, topics: readonly string[]): Promise<void> {
-    const sources = await admin.describeTopics(topics).catch(() => undefined);
-    if (!sources) return; // sources not created yet; dead-letter topics follow on first use
-    await admin.ensureTopics(sources.map((s) => ({ name: this.config.topicName(s.name), partitions: s.partitions })));
+  /**
+   * Creates each dead-letter topic with at least its source topic's partition count.
+   * Sources that do not exist yet are skipped here and ensured before their first
+   * dead letter.
+   */
+  async ensureTopics(topics: readonly string[]): Promise<void> {
+    await Promise.all(
+      topics.map((topic) =>
+        this.ensureFor(topic).catch((error: unknown) => {
+          if (!(error instanceof UnknownTopicError)) throw error;
+        }),
+      ),
+    );
+  }
+
+  /**
+   * The dead-letter topic of `topic`, with at least as many partitions: a dead letter
+   * goes to its source's partition number, which must exist. Once per topic per router.
+   */
+  private ensureFor(topic: string): Promise<void> {
+    let ensured = this.ensured.get(topic);
+    if (!ensured) {
+      const admin = this.driver.admin();
+      ensured = admin
+        .describeTopics([topic])
+        .then(([source]) =>
+          admin.ensureTopics([{ name: this.config.topicName(topic), partitions: source!.partitions }]),
+        )
+        .catch((error: unknown) => {
+          this.ensured.delete(topic); // try again next time
+          throw error;
+        });
+      this.ensured.set(topic, ensured);
+    }
+    return ensured;
   }
 
   /**
@@ -134,6 +165,7 @@ export class DeadLetterRouter {
     };
     for (let delay = 100; !signal.aborted; delay = Math.min(delay * 2, 5_000)) {
       try {
+        await this.ensureFor(record.topic);
         this.connecting ??= this.producer.connect();
         await this.connecting;
         const [report] = await this.producer.send([target]);

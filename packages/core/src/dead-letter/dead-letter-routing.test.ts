@@ -97,3 +97,36 @@ describe('dead-letter routing', () => {
     expect(kafka.committed('app', { topic: 'users', partition: 0 })).toBe(1);
   });
 });
+
+describe('dead-letter topics', () => {
+  it('gets as many partitions as a source topic created after the consumer started', async () => {
+    // No source topic at start: the dead-letter topic must still fit partition 7.
+    const kafka = new InMemoryKafka({ partitions: 2 });
+    const consumer = createConsumer({
+      driver: kafka,
+      groupId: 'late',
+      topics: ['late'],
+      retry: { attempts: 1 },
+      deadLetter: { enabled: true },
+      logger: silentLogger,
+    });
+    consumer.handle('late', 'e', () => {
+      throw new Error('poison');
+    });
+    const deadLettered: ConsumerEvents['dead-lettered'][] = [];
+    consumer.on('dead-lettered', (e) => deadLettered.push(e));
+    await consumer.start();
+    await kafka.admin().ensureTopics([{ name: 'late', partitions: 8 }]);
+    const producer = createProducer({ driver: kafka });
+    await producer.publish({ topic: 'late', key: 'k', type: 'e', value: {} });
+    const raw = kafka.createProducer();
+    await raw.connect();
+    await raw.send([
+      { topic: 'late', key: Buffer.from('p7'), value: Buffer.from('{}'), partition: 7, headers: { 'ordo-type': 'e' } },
+    ]);
+    await waitFor(() => deadLettered.length === 2, { timeoutMs: 5_000 });
+    await consumer.stop();
+    expect((await kafka.admin().describeTopics(['late.dead-letter']))[0]!.partitions).toBe(8);
+    expect(deadLettered.map((d) => d.record.partition)).toContain(7);
+  });
+});
