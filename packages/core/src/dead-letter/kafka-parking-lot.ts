@@ -119,21 +119,27 @@ export class KafkaParkingLot implements ParkingLot {
 
   async list(topic?: string): Promise<ParkedKey[]> {
     await this.caughtUp();
-    for (const k of this.pending.keys()) {
-      if (this.states.has(k)) continue;
-      const [t, key] = k.split('\u0000') as [string, string];
-      this.merge('P', { topic: t, key, offset: -1, partition: this.partitionOf.get(k) ?? -1, at: Date.now() });
-    }
-    return [...this.states.values()]
-      .filter((s) => (topic === undefined || s.topic === topic) && this.isParked(s.topic, s.key))
-      .map((s) => ({
+    const parked: ParkedKey[] = [];
+    for (const s of this.states.values()) {
+      if ((topic !== undefined && s.topic !== topic) || !this.isParked(s.topic, s.key)) continue;
+      parked.push({
         topic: s.topic,
         partition: s.partition >= 0 ? s.partition : (this.partitionOf.get(id(s.topic, s.key)) ?? -1),
         key: s.key,
         lastDeadLetterOffset: s.parkedThrough,
         handledThrough: Math.max(s.handledThrough, s.discardedThrough),
         parkedAt: s.parkedAt,
-      }));
+      });
+    }
+    // Keys this process is parking right now, before their first register is written.
+    for (const k of this.pending.keys()) {
+      if (this.states.has(k)) continue;
+      const [t, key] = k.split('\u0000') as [string, string];
+      if (topic !== undefined && t !== topic) continue;
+      const partition = this.partitionOf.get(k) ?? -1;
+      parked.push({ topic: t, partition, key, lastDeadLetterOffset: -1, handledThrough: -1, parkedAt: Date.now() });
+    }
+    return parked;
   }
 
   /** Stops tailing the topic. */
