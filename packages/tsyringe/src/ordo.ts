@@ -1,0 +1,157 @@
+import {
+  createProducer,
+  InvalidConfigError,
+  InvalidStateError,
+  type ConsumerEvents,
+  type ConsumerState,
+  type DeadLetterConsumerEvents,
+  type KafkaDriver,
+  type Producer,
+} from '@ordo/core';
+import type { DependencyContainer } from 'tsyringe';
+import type { OrdoConfig } from './config.js';
+import { ListenerList } from './listeners.js';
+import { ORDO_CONFIG, ORDO_DRIVER } from './tokens.js';
+import { wire, type Wired } from './wiring.js';
+
+/** Ordo wired into a container: the producer, the consumers built at `start()`, their events. */
+export interface Ordo {
+  /**
+   * Resolves `ORDO_CONFIG`, `ORDO_DRIVER` and every `DEAD_LETTER_OVERRIDES`, checks the
+   * wiring, resolves the handler classes once, then starts the consumer and the
+   * dead-letter consumer. Rejects before anything connects when the wiring is wrong.
+   */
+  start(): Promise<void>;
+  /** Stops the dead-letter consumer, then the consumer (in-flight handlers finish), then the producer. Idempotent. */
+  stop(): Promise<void>;
+  readonly state: ConsumerState;
+  /** The producer, created on first use from `ORDO_DRIVER` and `ORDO_CONFIG`; also injectable as `ORDO_PRODUCER`. */
+  readonly producer: Producer;
+  /** Listens to the main consumer's events, across restarts; returns a function that removes the listener. */
+  on<K extends keyof ConsumerEvents>(event: K, listener: (payload: ConsumerEvents[K]) => void): () => void;
+  /** Listens to the dead-letter consumer's events (`resolved` among them), across restarts. */
+  onDeadLetter<K extends keyof DeadLetterConsumerEvents>(
+    event: K,
+    listener: (payload: DeadLetterConsumerEvents[K]) => void,
+  ): () => void;
+}
+
+// The lifecycle as a transition table: which state each state may move to.
+const TRANSITIONS: Readonly<Record<ConsumerState, readonly ConsumerState[]>> = {
+  idle: ['starting'],
+  starting: ['running', 'stopped'],
+  running: ['stopping'],
+  stopping: ['stopped'],
+  stopped: ['starting'],
+};
+
+/** The {@link Ordo} of one container. */
+export class OrdoRuntime implements Ordo {
+  private current: ConsumerState = 'idle';
+  private wired: Wired | undefined;
+  private createdProducer: Producer | undefined;
+  /** The start or stop under way, for a `stop()` that arrives meanwhile. */
+  private pending: Promise<void> | undefined;
+  private readonly listeners = new ListenerList<ConsumerEvents>();
+  private readonly deadLetterListeners = new ListenerList<DeadLetterConsumerEvents>();
+
+  constructor(private readonly container: DependencyContainer) {}
+
+  get state(): ConsumerState {
+    return this.current;
+  }
+
+  get producer(): Producer {
+    if (!this.createdProducer) {
+      const config = this.config();
+      this.createdProducer = createProducer({
+        ...config.producer,
+        driver: this.driver(),
+        contracts: config.contracts,
+        codec: config.codec,
+      });
+    }
+    return this.createdProducer;
+  }
+
+  on<K extends keyof ConsumerEvents>(event: K, listener: (payload: ConsumerEvents[K]) => void): () => void {
+    return this.listeners.on(event, listener);
+  }
+
+  onDeadLetter<K extends keyof DeadLetterConsumerEvents>(
+    event: K,
+    listener: (payload: DeadLetterConsumerEvents[K]) => void,
+  ): () => void {
+    return this.deadLetterListeners.on(event, listener);
+  }
+
+  async start(): Promise<void> {
+    this.to('starting');
+    const starting = this.wireAndStart();
+    this.pending = starting.catch(() => undefined);
+    await starting;
+  }
+
+  async stop(): Promise<void> {
+    if (this.current === 'starting') await this.pending;
+    if (this.current === 'stopping') return this.pending;
+    if (this.current !== 'running') return this.disconnectProducer();
+    this.to('stopping');
+    this.pending = this.stopConsumers()
+      .finally(() => this.disconnectProducer())
+      .finally(() => this.to('stopped'));
+    return this.pending;
+  }
+
+  private async wireAndStart(): Promise<void> {
+    try {
+      this.wired = await wire(this.container, this.config(), this.driver());
+      this.listeners.attach(this.wired.consumer);
+      this.deadLetterListeners.attach(this.wired.deadLetterConsumer);
+      await this.wired.consumer?.start();
+      await this.wired.deadLetterConsumer?.start();
+    } catch (error) {
+      await this.stopConsumers();
+      this.to('stopped');
+      throw error;
+    }
+    this.to('running');
+  }
+
+  private async stopConsumers(): Promise<void> {
+    const wired = this.wired;
+    this.wired = undefined;
+    try {
+      await wired?.deadLetterConsumer?.stop();
+    } finally {
+      await wired?.consumer?.stop();
+    }
+  }
+
+  private async disconnectProducer(): Promise<void> {
+    const producer = this.createdProducer;
+    this.createdProducer = undefined;
+    await producer?.disconnect();
+  }
+
+  private to(next: ConsumerState): void {
+    if (!TRANSITIONS[this.current].includes(next)) {
+      throw new InvalidStateError(`Ordo cannot go from ${this.current} to ${next}`);
+    }
+    this.current = next;
+  }
+
+  private config(): OrdoConfig {
+    if (!this.container.isRegistered(ORDO_CONFIG, true)) {
+      throw new InvalidConfigError('ORDO_CONFIG', 'is not registered: pass a config to registerOrdo()');
+    }
+    return this.container.resolve<OrdoConfig>(ORDO_CONFIG);
+  }
+
+  private driver(): KafkaDriver {
+    if (!this.container.isRegistered(ORDO_DRIVER, true)) {
+      throw new InvalidConfigError('ORDO_DRIVER', 'is not registered: register the KafkaDriver to use');
+    }
+    return this.container.resolve<KafkaDriver>(ORDO_DRIVER);
+  }
+}
