@@ -36,6 +36,8 @@ export const ERROR_CODES = [
   'ORDO_HANDLER_FAILED',
   'ORDO_TIMEOUT',
   'ORDO_REPLAY_REFUSED',
+  'ORDO_DATABASE_ERROR',
+  'ORDO_FAILED_MESSAGE_NOT_FOUND',
 ] as const;
 
 /** A code from {@link ERROR_CODES}. */
@@ -215,6 +217,26 @@ export class ReplayRefusedError extends OrdoError {
   readonly code = 'ORDO_REPLAY_REFUSED';
   constructor(message: string) {
     super(message);
+  }
+}
+
+/**
+ * A database statement of the outbox, its relay, the inbox or a SQL store failed: the
+ * connection dropped, a lock wait timed out, a deadlock was broken. Nothing is lost:
+ * the transaction rolled back, or the relay repeats its batch.
+ */
+export class DatabaseError extends OrdoError {
+  readonly code = 'ORDO_DATABASE_ERROR';
+  constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+    super(message, { retriable: options.retriable ?? true, cause: options.cause });
+  }
+}
+
+/** An operator command named a failed message that does not exist (or was deleted). */
+export class FailedMessageNotFoundError extends OrdoError {
+  readonly code = 'ORDO_FAILED_MESSAGE_NOT_FOUND';
+  constructor(failureId: string) {
+    super(`No failed message with id "${failureId}"`);
   }
 }
 

@@ -17,3 +17,4 @@ export type { RetryConfig, BackoffConfig } from './internal/retry-policy.js';
 export { consoleLogger, silentLogger, type Logger } from './internal/logger.js';
 export * from './dead-letter/index.js';
 export * from './sql/index.js';
+export * from './outbox/index.js';

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { ContractRegistry } from '../contracts/contract-registry.js';
-import { recordSize } from '../driver/record-size.js';
 import type { ProducerRecord } from '../driver/types.js';
 import { InvalidMessageError, MissingKeyError, RecordTooLargeError } from '../errors.js';
 import { HEADERS } from '../message/headers.js';
@@ -21,31 +20,61 @@ export interface BuiltRecord {
 }
 
 const RESERVED_PREFIX = 'ordo-';
+const ORDO_HEADER_NAME_BYTES = HEADERS.id.length + HEADERS.type.length + HEADERS.contentType.length;
 
 /**
  * Validates a message and turns it into a driver record: shape, key rule, contract,
  * encoding, size. Throws a typed `OrdoError` before anything is sent.
  */
 export function buildRecord(message: OutgoingMessage, ctx: RecordBuildContext): BuiltRecord {
+  checkMessage(message, ctx.contracts);
+  ctx.contracts?.validate(message.topic, message.type, message.value);
+  return encodeRecord(message, ctx);
+}
+
+/**
+ * Checks what makes a message unusable whatever its contract says: its shape, reserved
+ * headers, and a key where the topic's contract requires one.
+ * @throws InvalidMessageError | MissingKeyError
+ */
+export function checkMessage(message: OutgoingMessage, contracts: ContractRegistry | undefined): void {
   checkShape(message);
-  const { topic, key, type } = message;
-  if ((key === null || key === '') && ctx.contracts?.isKeyed(topic)) throw new MissingKeyError(topic);
-  ctx.contracts?.validate(topic, type, message.value);
+  if ((message.key === null || message.key === '') && contracts?.isKeyed(message.topic)) {
+    throw new MissingKeyError(message.topic);
+  }
+}
+
+/**
+ * Encodes a checked message into a record, with its id and Ordo's headers.
+ * @throws EncodeError | RecordTooLargeError
+ */
+export function encodeRecord(message: OutgoingMessage, ctx: RecordBuildContext): BuiltRecord {
+  const { topic, type } = message;
   const id = message.id ?? randomUUID();
-  const record: ProducerRecord = {
-    topic,
-    key: key === null ? null : Buffer.from(key, 'utf8'),
-    value: ctx.codec.encode(message.value),
-    headers: {
-      ...message.headers,
-      [HEADERS.id]: id,
-      [HEADERS.type]: type,
-      [HEADERS.contentType]: ctx.codec.contentType,
-    },
-    ...(message.timestamp === undefined ? {} : { timestamp: message.timestamp }),
-  };
-  const size = recordSize(record);
+  const value = ctx.codec.encode(message.value);
+  const key = message.key === null ? null : Buffer.from(message.key, 'utf8');
+  // Ordo's own headers, after the caller's. Built by assignment: one object shape for
+  // every record, no spread of an absent object on the hot path.
+  const headers: Record<string, string> = {};
+  let size = (key?.length ?? 0) + value.length;
+  const extra = message.headers;
+  if (extra) {
+    for (const name in extra) {
+      const text = extra[name]!;
+      headers[name] = text;
+      size += Buffer.byteLength(name) + Buffer.byteLength(text);
+    }
+  }
+  headers[HEADERS.id] = id;
+  headers[HEADERS.type] = type;
+  headers[HEADERS.contentType] = ctx.codec.contentType;
+  size +=
+    ORDO_HEADER_NAME_BYTES + Buffer.byteLength(id) + Buffer.byteLength(type) + Buffer.byteLength(ctx.codec.contentType);
   if (size > ctx.maxRecordBytes) throw new RecordTooLargeError(topic, size, ctx.maxRecordBytes);
+  const record: ProducerRecord =
+    message.timestamp === undefined
+      ? { topic, key, value, headers }
+      : { topic, key, value, headers, timestamp: message.timestamp };
   return { id, record };
 }
 
@@ -67,10 +96,13 @@ function checkShape(message: OutgoingMessage): void {
   if (message.id !== undefined && (typeof message.id !== 'string' || message.id === '')) {
     throw new InvalidMessageError('message.id must be a non-empty string when given');
   }
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
+  const headers = message.headers;
+  if (headers === undefined || headers === null) return;
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
     if (name.startsWith(RESERVED_PREFIX)) {
       throw new InvalidMessageError(`Header "${name}" is reserved: names starting with "ordo-" are Ordo's`);
     }
-    if (typeof value !== 'string') throw new InvalidMessageError(`Header "${name}" must be a string`);
+    if (typeof headers[name] !== 'string') throw new InvalidMessageError(`Header "${name}" must be a string`);
   }
 }

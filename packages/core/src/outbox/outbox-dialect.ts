@@ -1,0 +1,51 @@
+import type { MysqlQueryable, PostgresQueryable, SqlExecutor } from '../sql/sql-executor.js';
+import type { ResolvedOutboxTables } from './outbox-tables.js';
+
+/** One outbox row as the writer inserts it. */
+export interface OutboxInsert {
+  readonly id: string;
+  readonly topic: string;
+  readonly key: string | null;
+  readonly keyHash: number;
+  readonly type: string;
+  readonly payload: Buffer | null;
+  readonly headers: string;
+  readonly occurredAt: number;
+}
+
+/**
+ * A transaction handle of the application: a `pg` client, a PGlite transaction or a
+ * `mysql2` connection (or an Ordo `SqlExecutor` over one of them).
+ */
+export type OutboxTransaction = PostgresQueryable | MysqlQueryable | SqlExecutor;
+
+/** Whether a handle is already an Ordo executor, which knows its dialect and placeholders. */
+export function isSqlExecutor(tx: OutboxTransaction): tx is SqlExecutor {
+  const dialect = (tx as SqlExecutor).dialect;
+  return dialect === 'postgres' || dialect === 'mysql';
+}
+
+/**
+ * What differs between PostgreSQL and MySQL/MariaDB: DDL, how a writer serializes one
+ * key's rows, how a relay leases a shard. Everything else is shared SQL.
+ */
+export interface OutboxDialect {
+  readonly name: 'postgres' | 'mysql';
+  /** Wraps the application's transaction handle. */
+  executor(tx: OutboxTransaction): SqlExecutor;
+  /** Creates the tables if they do not exist. */
+  migrate(db: SqlExecutor, tables: ResolvedOutboxTables): Promise<void>;
+  /**
+   * Inserts rows inside the caller's transaction, holding each key's lock until commit so
+   * that rows of one key commit in the order of their sequence numbers (O7).
+   */
+  insert(tx: SqlExecutor, tables: ResolvedOutboxTables, rows: readonly OutboxInsert[]): Promise<void>;
+  /** Tries to take the lease of one shard on a session; true when this session holds it. */
+  tryLease(session: SqlExecutor, tables: ResolvedOutboxTables, shard: number): Promise<boolean>;
+  /** Gives a lease back. */
+  releaseLease(session: SqlExecutor, tables: ResolvedOutboxTables, shard: number): Promise<void>;
+  /** Inserts an id into the inbox; true when it was not there yet. */
+  insertInboxId(tx: SqlExecutor, table: string, scope: string, messageId: string): Promise<boolean>;
+  /** Column type of a timestamp, and the expression for now. */
+  readonly timestampType: string;
+}

@@ -1,0 +1,213 @@
+import type { DriverProducer, KafkaDriver } from '../driver/types.js';
+import { DatabaseError, InvalidConfigError, InvalidStateError, OrdoError, messageOf } from '../errors.js';
+import { consoleLogger, type Logger } from '../internal/logger.js';
+import { resolveRetryPolicy, type BackoffConfig } from '../internal/retry-policy.js';
+import { sleep } from '../internal/sleep.js';
+import { TypedEmitter } from '../internal/typed-emitter.js';
+import { openSession, type SqlDatabase, type SqlSession } from '../sql/database.js';
+import type { Outbox } from './outbox.js';
+import { publishBatch, readBatch } from './relay-batch.js';
+import { ShardLeases } from './shard-leases.js';
+import { WakeSignal } from './wake-signal.js';
+
+/** Configuration of {@link createOutboxRelay}. */
+export interface OutboxRelayConfig {
+  readonly outbox: Outbox;
+  /** Where the outbox lives: a `pg` Pool, a PGlite instance or a `mysql2/promise` Pool. The relay holds one connection. */
+  readonly database: SqlDatabase;
+  /** Publishes the rows; the relay sends the stored bytes as they are. */
+  readonly driver: KafkaDriver;
+  /**
+   * Shards split rows by key hash; each is owned by one relay at a time through a lease
+   * (advisory lock / GET_LOCK), so relays can run side by side. Every relay of an outbox
+   * must use the same count. @default 1
+   */
+  readonly shards?: number;
+  /**
+   * Most shards this relay holds at once, so that relays started together share the work;
+   * leave one relay without a limit so every shard always has an owner. @default shards
+   */
+  readonly maxShards?: number;
+  /** Rows per batch. @default 500 */
+  readonly batchSize?: number;
+  /** Longest wait between polls; on PostgreSQL a NOTIFY wakes the relay sooner. @default 1_000 */
+  readonly pollIntervalMs?: number;
+  /** How often a relay tries to take shards nobody holds. @default 5_000 */
+  readonly leaseIntervalMs?: number;
+  /** Wake up on NOTIFY (PostgreSQL and PGlite). @default true */
+  readonly listen?: boolean;
+  /** Backoff after a failed batch or a lost connection; the relay retries until stopped. @default { initialMs: 200, maxMs: 10_000 } */
+  readonly backoff?: BackoffConfig;
+  /** @default consoleLogger */
+  readonly logger?: Logger;
+}
+
+/** Events of an {@link OutboxRelay}. */
+export interface OutboxRelayEvents {
+  published: { readonly shard: number; readonly count: number; readonly ids: readonly string[] };
+  'row-failed': { readonly shard: number; readonly id: string; readonly failureId: string; readonly error: unknown };
+  'lease-acquired': { readonly shard: number };
+  'lease-lost': { readonly shards: readonly number[]; readonly error: unknown };
+  error: { readonly error: OrdoError; readonly attempt: number };
+}
+
+/** Moves committed outbox rows to Kafka, in order, until stopped. */
+export interface OutboxRelay {
+  /** Connects, takes the shards it can, and starts relaying. @throws DatabaseError when the database cannot be reached */
+  start(): Promise<void>;
+  /** Finishes the batch in flight, gives the leases back and disconnects. */
+  stop(): Promise<void>;
+  /** Shards this relay holds now. */
+  readonly ownedShards: readonly number[];
+  on<K extends keyof OutboxRelayEvents>(event: K, listener: (payload: OutboxRelayEvents[K]) => void): () => void;
+}
+
+/**
+ * Creates the outbox relay: a polling publisher that owns shards through leases, wakes
+ * on NOTIFY, publishes each shard's rows in sequence order and deletes them only after
+ * the broker acknowledged them (O7: a crash may repeat rows, never reorder them).
+ *
+ * @example
+ * const relay = createOutboxRelay({ outbox, database: pool, driver });
+ * await relay.start();
+ */
+export function createOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
+  const settings = resolveRelayConfig(config);
+  const { outbox, database } = config;
+  const logger = config.logger ?? consoleLogger;
+  const emitter = new TypedEmitter<OutboxRelayEvents>((error) =>
+    logger.error('outbox relay listener threw', { error }),
+  );
+  const wake = new WakeSignal();
+  let producer: DriverProducer | undefined;
+  let session: SqlSession | undefined;
+  let leases: ShardLeases | undefined;
+  let running = false;
+  let loop: Promise<void> | undefined;
+
+  async function connect(): Promise<void> {
+    const opened = await openSession(database);
+    session = opened;
+    leases = new ShardLeases({
+      database,
+      dialect: outbox.dialect,
+      tables: outbox.tables,
+      session: opened.executor,
+      shards: settings.shards,
+      maxShards: settings.maxShards,
+    });
+    opened.onLost((error) => {
+      logger.warn('outbox relay lost its database connection', { error: messageOf(error) });
+      wake.signal();
+    });
+    if (settings.listen && outbox.dialect.name === 'postgres')
+      await opened.listen(outbox.tables.channel, () => wake.signal());
+  }
+
+  async function disconnect(destroy: boolean): Promise<void> {
+    const held = leases?.owned ?? [];
+    if (!destroy) await leases?.releaseAll().catch(() => undefined);
+    leases?.forget();
+    await session?.release(destroy).catch(() => undefined);
+    session = undefined;
+    leases = undefined;
+    if (destroy && held.length > 0) emitter.emit('lease-lost', { shards: held, error: new Error('connection lost') });
+  }
+
+  async function runLoop(): Promise<void> {
+    let failures = 0;
+    let nextLeaseCheck = 0;
+    while (running) {
+      try {
+        if (!session) await connect();
+        if (Date.now() >= nextLeaseCheck) {
+          for (const shard of await leases!.acquireFree()) emitter.emit('lease-acquired', { shard });
+          nextLeaseCheck = Date.now() + settings.leaseIntervalMs;
+        }
+        let moved = 0;
+        for (const shard of leases!.owned) {
+          if (!running) break;
+          moved += await relayOneBatch(shard);
+        }
+        failures = 0;
+        if (moved === 0 && running)
+          await wake.wait(Math.min(settings.pollIntervalMs, Math.max(1, nextLeaseCheck - Date.now())));
+      } catch (error) {
+        failures++;
+        const wrapped =
+          error instanceof OrdoError ? error : new DatabaseError(`Outbox relay: ${messageOf(error)}`, { cause: error });
+        emitter.emit('error', { error: wrapped, attempt: failures });
+        logger.warn('outbox relay batch failed; retrying', { error: wrapped.message, attempt: failures });
+        // A failed statement may have left the session mid-transaction or dead: start over.
+        await disconnect(true);
+        nextLeaseCheck = 0;
+        if (running) await sleep(settings.retry.delayMs(failures));
+      }
+    }
+  }
+
+  async function relayOneBatch(shard: number): Promise<number> {
+    const rows = await readBatch(
+      session!.executor,
+      outbox.tables,
+      { index: shard, count: settings.shards },
+      settings.batchSize,
+    );
+    if (rows.length === 0) return 0;
+    const outcome = await publishBatch(session!.executor, outbox.tables, producer!, rows);
+    for (const f of outcome.failed) emitter.emit('row-failed', { shard, ...f });
+    emitter.emit('published', { shard, count: outcome.published, ids: rows.map((r) => r.id) });
+    return rows.length;
+  }
+
+  return {
+    async start() {
+      if (running || loop) throw new InvalidStateError('The outbox relay is already running');
+      producer = config.driver.createProducer();
+      await producer.connect();
+      try {
+        await connect();
+      } catch (error) {
+        await producer.disconnect();
+        throw new DatabaseError(`Outbox relay cannot connect: ${messageOf(error)}`, { cause: error });
+      }
+      running = true;
+      loop = runLoop();
+    },
+    async stop() {
+      if (!loop) return;
+      running = false;
+      wake.signal();
+      await loop;
+      loop = undefined;
+      await disconnect(false);
+      await producer?.disconnect();
+    },
+    get ownedShards() {
+      return leases?.owned ?? [];
+    },
+    on: (event, listener) => emitter.on(event, listener),
+  };
+}
+
+function resolveRelayConfig(config: OutboxRelayConfig) {
+  if (!config?.outbox) throw new InvalidConfigError('outbox', 'is required');
+  if (!config.database) throw new InvalidConfigError('database', 'is required');
+  if (!config.driver) throw new InvalidConfigError('driver', 'is required');
+  const int = (value: number | undefined, fallback: number, field: string, min: number, max: number): number => {
+    const v = value ?? fallback;
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw new InvalidConfigError(field, `must be an integer from ${min} to ${max}, got ${v}`);
+    return v;
+  };
+  const shards = int(config.shards, 1, 'shards', 1, 1024);
+  return {
+    shards,
+    maxShards: int(config.maxShards, shards, 'maxShards', 1, shards),
+    batchSize: int(config.batchSize, 500, 'batchSize', 1, 10_000),
+    pollIntervalMs: int(config.pollIntervalMs, 1_000, 'pollIntervalMs', 1, 3_600_000),
+    leaseIntervalMs: int(config.leaseIntervalMs, 5_000, 'leaseIntervalMs', 1, 3_600_000),
+    listen: config.listen ?? true,
+    retry: resolveRetryPolicy({ attempts: 1, backoff: config.backoff ?? { initialMs: 200, maxMs: 10_000 } }, 'backoff'),
+  };
+}

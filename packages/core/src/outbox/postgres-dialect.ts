@@ -1,0 +1,92 @@
+import { InvalidStateError } from '../errors.js';
+import { postgresExecutor, type PostgresQueryable } from '../sql/sql-executor.js';
+import { isSqlExecutor, type OutboxDialect, type OutboxInsert } from './outbox-dialect.js';
+import { createFailedTableSql, createInboxTableSql } from './shared-ddl.js';
+
+/**
+ * The PostgreSQL dialect (also PGlite). Writers take a transaction-scoped advisory lock
+ * per key before drawing a sequence number, and signal the relay with NOTIFY, which
+ * PostgreSQL delivers at commit. Relays lease shards with session advisory locks.
+ *
+ * @example
+ * const outbox = createOutbox({ dialect: postgresDialect() });
+ */
+export function postgresDialect(): OutboxDialect {
+  return {
+    name: 'postgres',
+    timestampType: 'timestamptz',
+    executor(tx) {
+      if (isSqlExecutor(tx)) return tx;
+      if (typeof (tx as PostgresQueryable)?.query !== 'function') {
+        throw new InvalidStateError('outbox.write needs a pg client or a PGlite transaction');
+      }
+      return postgresExecutor(tx as PostgresQueryable);
+    },
+    async migrate(db, t) {
+      await db.query(
+        `CREATE TABLE IF NOT EXISTS ${t.outbox} (
+          seq bigserial PRIMARY KEY,
+          id uuid NOT NULL,
+          topic varchar(249) NOT NULL,
+          msg_key text NULL,
+          key_hash integer NOT NULL,
+          type varchar(255) NOT NULL,
+          payload bytea NULL,
+          headers text NOT NULL,
+          occurred_at bigint NOT NULL,
+          created_at timestamptz NOT NULL DEFAULT now(),
+          txid xid8 NOT NULL DEFAULT pg_current_xact_id()
+        )`,
+      );
+      await db.query(createFailedTableSql(t.failed, 'postgres'));
+      await db.query(createInboxTableSql(t.inbox, 'postgres'));
+    },
+    async insert(tx, t, rows) {
+      const hashes = [...new Set(rows.filter((r) => r.key !== null).map((r) => r.keyHash | 0))].sort((a, b) => a - b);
+      if (hashes.length > 1) {
+        // Several keys: take their locks in ascending order first, so that two
+        // transactions writing the same keys cannot deadlock. Re-locking below is free.
+        await tx.query(
+          'SELECT pg_advisory_xact_lock(?::int4, h) FROM (SELECT h FROM unnest(?::int4[]) AS h ORDER BY h) AS sorted',
+          [t.keyLockSpace, hashes],
+        );
+      }
+      for (const row of rows) await tx.query(insertSql(t.outbox, row), insertParams(t.keyLockSpace, t.channel, row));
+    },
+    async tryLease(session, t, shard) {
+      const { rows } = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(?::int4, ?::int4) AS ok', [
+        t.leaseSpace,
+        shard,
+      ]);
+      return rows[0]?.ok === true;
+    },
+    async releaseLease(session, t, shard) {
+      await session.query('SELECT pg_advisory_unlock(?::int4, ?::int4)', [t.leaseSpace, shard]);
+    },
+    async insertInboxId(tx, table, scope, messageId) {
+      const { affected } = await tx.query(
+        `INSERT INTO ${table} (scope, message_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+        [scope, messageId],
+      );
+      return affected === 1;
+    },
+  };
+}
+
+const COLUMNS = 'id, topic, msg_key, key_hash, type, payload, headers, occurred_at';
+const VALUES = '?::uuid, ?, ?, ?, ?, ?::bytea, ?, ?';
+
+// One statement: lock, notify and insert, so even an autocommit write holds the key's
+// lock until its row is committed. CTEs run only when referenced, hence `FROM lock, wake`.
+function insertSql(table: string, row: OutboxInsert): string {
+  if (row.key === null) {
+    return `WITH wake AS (SELECT pg_notify(?, '')) INSERT INTO ${table} (${COLUMNS}) SELECT ${VALUES} FROM wake`;
+  }
+  return `WITH lock AS (SELECT pg_advisory_xact_lock(?::int4, ?::int4)), wake AS (SELECT pg_notify(?, ''))
+    INSERT INTO ${table} (${COLUMNS}) SELECT ${VALUES} FROM lock, wake`;
+}
+
+function insertParams(space: number, channel: string, row: OutboxInsert): unknown[] {
+  const values = [row.id, row.topic, row.key, row.keyHash, row.type, row.payload, row.headers, row.occurredAt];
+  return row.key === null ? [channel, ...values] : [space, row.keyHash | 0, channel, ...values];
+}
