@@ -5,16 +5,21 @@ import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEAD_LETTER_OVERRIDES, ORDO, ORDO_DRIVER, ORDO_PRODUCER, type Ordo } from './index.js';
 import { configureShop, SHOP_PARKING_LOT } from './test-app/shop-app.js';
-import { BackfillEmail } from './test-app/shop-handlers.js';
+import { BackfillEmail, OnOrderPlaced, OnUserCreated } from './test-app/shop-handlers.js';
 import { Journal, UserDirectory } from './test-app/shop-services.js';
 import { poisonScenario, runShopScenario } from './test-app/shop-scenarios.js';
 
 let container: DependencyContainer;
 afterEach(async () => {
-  await container.dispose();
+  await container?.dispose();
 });
 
 describe('the shop app on InMemoryKafka (handlers with explicit @inject, no decorator metadata)', () => {
+  it('has no decorator metadata to lean on', () => {
+    expect(Reflect.getMetadata('design:paramtypes', OnUserCreated)).toBeUndefined();
+    expect(Reflect.getMetadata('design:paramtypes', OnOrderPlaced)).toBeUndefined();
+  });
+
   it('handles the events of its three decorated handlers', async () => {
     container = rootContainer.createChildContainer();
     configureShop(container);
