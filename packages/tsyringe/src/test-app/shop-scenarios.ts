@@ -14,11 +14,11 @@ async function createTopics(container: DependencyContainer): Promise<void> {
   ]);
 }
 
-/** Starts the shop, publishes through the wired producer, and checks all three handlers ran. */
+/** Starts the shop (unless running), publishes through the wired producer, and checks all three handlers ran. */
 export async function runShopScenario(container: DependencyContainer, timeoutMs = 10_000): Promise<void> {
   await createTopics(container);
   const ordo = container.resolve<Ordo>(ORDO);
-  await ordo.start();
+  if (ordo.state !== 'running') await ordo.start();
   const producer = container.resolve<Producer>(ORDO_PRODUCER);
   await producer.publish({
     topic: 'users',
@@ -57,7 +57,7 @@ export interface PoisonRun {
 }
 
 /**
- * Starts the shop and publishes a user without an email (the poison event) and a rename
+ * Starts the shop (unless running) and publishes a user without an email (the poison event) and a rename
  * of the same user; waits until both are dead-lettered, the key parked.
  */
 export async function poisonScenario(container: DependencyContainer, timeoutMs = 10_000): Promise<PoisonRun> {
@@ -68,7 +68,7 @@ export async function poisonScenario(container: DependencyContainer, timeoutMs =
   ordo.on('dead-lettered', ({ record }) => deadLettered.push(record));
   ordo.onDeadLetter('resolved', (key) => run.resolved.push(key));
   ordo.onDeadLetter('failed', ({ record }) => run.deadLetterFailures.push(record));
-  await ordo.start();
+  if (ordo.state !== 'running') await ordo.start();
   const producer = container.resolve<Producer>(ORDO_PRODUCER);
   await producer.publish({ topic: 'users', key: 'u2', type: 'user-created', value: { id: 'u2', name: 'Bea' } });
   await producer.publish({ topic: 'users', key: 'u2', type: 'user-renamed', value: { id: 'u2', name: 'Bea A.' } });
