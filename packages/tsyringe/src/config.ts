@@ -4,8 +4,11 @@ import type {
   ContractRegistry,
   DeadLetterConfig,
   Logger,
+  OutboxConfig,
+  OutboxRelayConfig,
   ProducerConfig,
   RetryConfig,
+  SqlDatabase,
 } from '@ordo/core';
 import type { HandlerClass, HandlerScope } from './handler-class.js';
 
@@ -56,6 +59,28 @@ export type OrdoConsumerConfig = Omit<
 /** Settings of the producer that the wiring does not decide itself. */
 export type OrdoProducerConfig = Omit<ProducerConfig, 'driver' | 'contracts' | 'codec'>;
 
+/** Settings of the outbox relay that the wiring does not decide itself. */
+export type OrdoOutboxRelayConfig = Omit<OutboxRelayConfig, 'outbox' | 'database' | 'driver' | 'logger'>;
+
+/**
+ * The transactional outbox: `ORDO_OUTBOX` writes events inside the application's
+ * transactions; the relay, started and stopped with Ordo, publishes them.
+ */
+export interface OrdoOutboxConfig extends Omit<OutboxConfig, 'contracts' | 'codec' | 'logger'> {
+  /**
+   * Where the outbox lives: a `pg` Pool, a PGlite instance or a `mysql2/promise` Pool.
+   * Required when this process runs the relay.
+   * @default none
+   */
+  readonly database?: SqlDatabase;
+  /**
+   * The relay's settings, or `false` where another process (or Debezium) publishes the
+   * rows. With `publisher: 'debezium'` there is no relay.
+   * @default {} (a relay runs) with publisher 'relay'; false with publisher 'debezium'
+   */
+  readonly relay?: OrdoOutboxRelayConfig | false;
+}
+
 /**
  * Configuration of Ordo in a container, registered under `ORDO_CONFIG`. The driver is
  * not part of it: it comes from `ORDO_DRIVER`. The topics consumed are those of the
@@ -83,4 +108,6 @@ export interface OrdoConfig {
   readonly producer?: OrdoProducerConfig;
   /** Dead letters, the dead-letter consumer and its overrides. @default { enabled: false } */
   readonly deadLetter?: OrdoDeadLetterConfig;
+  /** The transactional outbox and its relay. @default none (`ORDO_OUTBOX` cannot be resolved) */
+  readonly outbox?: OrdoOutboxConfig;
 }

@@ -20,13 +20,15 @@ import 'reflect-metadata';
 export { EventHandler, DeadLetterHandler } from './decorators.js';
 export { handlersFor, type EventOf, type TypedClassDecorator, type TypedHandlerDecorators } from './typed.js';
 export type { EventHandlerOptions, HandlerClass, HandlerInstance, HandlerScope } from './handler-class.js';
-export { ORDO, ORDO_CONFIG, ORDO_DRIVER, ORDO_PRODUCER, DEAD_LETTER_OVERRIDES } from './tokens.js';
+export { ORDO, ORDO_CONFIG, ORDO_DRIVER, ORDO_PRODUCER, ORDO_OUTBOX, DEAD_LETTER_OVERRIDES } from './tokens.js';
 export type {
   DeadLetterOverride,
   DeadLetterOverrides,
   OrdoConfig,
   OrdoConsumerConfig,
   OrdoDeadLetterConfig,
+  OrdoOutboxConfig,
+  OrdoOutboxRelayConfig,
   OrdoProducerConfig,
 } from './config.js';
 export { DEFAULT_DEAD_LETTER_RETRY } from './retry-merge.js';

@@ -1,13 +1,14 @@
 import 'reflect-metadata';
-import type { Producer } from '@ordo/core';
+import type { Outbox, Producer } from '@ordo/core';
 import type { DependencyContainer } from 'tsyringe';
 import type { OrdoConfig } from './config.js';
 import { OrdoRuntime, type Ordo } from './ordo.js';
-import { ORDO, ORDO_CONFIG, ORDO_PRODUCER } from './tokens.js';
+import { ORDO, ORDO_CONFIG, ORDO_OUTBOX, ORDO_PRODUCER } from './tokens.js';
 
 /**
  * Wires Ordo into a container: registers `config` as `ORDO_CONFIG` (when given), the
- * runtime as `ORDO` and its producer as `ORDO_PRODUCER`, and ties `stop()` to the
+ * runtime as `ORDO`, its producer as `ORDO_PRODUCER` and its outbox as `ORDO_OUTBOX`
+ * (when the config has an `outbox` section), and ties `stop()` to the
  * container's `dispose()`. Nothing is resolved yet: `start()` reads `ORDO_CONFIG`,
  * `ORDO_DRIVER` and every `DEAD_LETTER_OVERRIDES` registration made until then, so
  * configuration may be appended after this call.
@@ -24,6 +25,7 @@ export function registerOrdo(container: DependencyContainer, config?: OrdoConfig
   const ordo = new OrdoRuntime(container);
   container.register<Ordo>(ORDO, { useValue: ordo });
   container.register<Producer>(ORDO_PRODUCER, { useFactory: () => ordo.producer });
+  container.register<Outbox>(ORDO_OUTBOX, { useFactory: () => ordo.outbox });
   // dispose() reaches only instances the container built itself, so it builds the hook.
   container.resolve(
     class OrdoDisposal {

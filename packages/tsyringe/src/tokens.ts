@@ -32,3 +32,6 @@ export const ORDO: unique symbol = Symbol.for('@ordo/tsyringe:ORDO');
 
 /** The wired `Producer` of `@ordo/core`, for services that publish: `@inject(ORDO_PRODUCER)`. */
 export const ORDO_PRODUCER: unique symbol = Symbol.for('@ordo/tsyringe:ORDO_PRODUCER');
+
+/** The transactional `Outbox` of `@ordo/core`, for writes inside the application's transactions: `@inject(ORDO_OUTBOX)`. */
+export const ORDO_OUTBOX: unique symbol = Symbol.for('@ordo/tsyringe:ORDO_OUTBOX');

@@ -6,6 +6,8 @@ import {
   type DeadLetterOverride as CoreDeadLetterOverride,
   type EventHandler,
   type KafkaDriver,
+  type Outbox,
+  type OutboxRelay,
 } from '@ordo/core';
 import type { DependencyContainer } from 'tsyringe';
 import type { DeadLetterOverrides, OrdoConfig } from './config.js';
@@ -13,21 +15,29 @@ import { mergeOverrideLayers, type MergedOverride, type OverrideLayer } from './
 import { HandlerResolver } from './handler-resolver.js';
 import { selectEventHandlers } from './handler-selection.js';
 import { nameOf } from './handler-class.js';
+import { buildOutboxRelay } from './outbox-wiring.js';
 import { DEFAULT_DEAD_LETTER_RETRY, mergeRetry } from './retry-merge.js';
 import { DEAD_LETTER_OVERRIDES } from './tokens.js';
 
-/** The consumers built for one `start()`; both absent when no handler is wired. */
+/** The parts built for one `start()`; the consumers are absent when no handler is wired. */
 export interface Wired {
   readonly consumer: Consumer | undefined;
   readonly deadLetterConsumer: DeadLetterConsumer | undefined;
+  readonly relay: OutboxRelay | undefined;
 }
 
 /**
- * Builds the main consumer with the selected `@EventHandler`s and, when dead letters
- * are on, the dead-letter consumer with the merged overrides. Starts nothing; every
- * check that can fail does so here, before anything connects.
+ * Builds the main consumer with the selected `@EventHandler`s, the dead-letter consumer
+ * with the merged overrides when dead letters are on, and the outbox relay when this
+ * process runs one. Starts nothing; every check that can fail does so here, before
+ * anything connects.
  */
-export async function wire(container: DependencyContainer, config: OrdoConfig, driver: KafkaDriver): Promise<Wired> {
+export async function wire(
+  container: DependencyContainer,
+  config: OrdoConfig,
+  driver: KafkaDriver,
+  outbox: () => Outbox,
+): Promise<Wired> {
   const declarations = selectEventHandlers(config.handlers);
   const topics = new Set(declarations.map((d) => d.topic));
   const deadLetter = config.deadLetter;
@@ -43,7 +53,8 @@ export async function wire(container: DependencyContainer, config: OrdoConfig, d
   if (overrides.size > 0 && !deadLetter?.enabled) {
     throw new InvalidConfigError('deadLetter.enabled', 'must be true for dead-letter overrides to apply');
   }
-  if (topics.size === 0) return { consumer: undefined, deadLetterConsumer: undefined };
+  const relay = buildOutboxRelay(config, outbox, driver);
+  if (topics.size === 0) return { consumer: undefined, deadLetterConsumer: undefined, relay };
 
   const resolver = new HandlerResolver(container);
   const defaultScope = config.handlerScope ?? 'message';
@@ -69,7 +80,7 @@ export async function wire(container: DependencyContainer, config: OrdoConfig, d
     const role = `@EventHandler('${topic}', '${type}') ${nameOf(target)}`;
     consumer.handle(topic, type, await resolver.prepare(target, scope ?? defaultScope, role));
   }
-  if (!deadLetter?.enabled || deadLetter.consume === false) return { consumer, deadLetterConsumer: undefined };
+  if (!deadLetter?.enabled || deadLetter.consume === false) return { consumer, deadLetterConsumer: undefined, relay };
 
   const globalRetry = mergeRetry(DEFAULT_DEAD_LETTER_RETRY, deadLetter.retry);
   const coreOverrides: Record<string, CoreDeadLetterOverride> = {};
@@ -81,7 +92,7 @@ export async function wire(container: DependencyContainer, config: OrdoConfig, d
     retry: globalRetry,
     ...(deadLetter.groupId === undefined ? {} : { groupId: deadLetter.groupId }),
   });
-  return { consumer, deadLetterConsumer };
+  return { consumer, deadLetterConsumer, relay };
 }
 
 async function toCoreOverride(
