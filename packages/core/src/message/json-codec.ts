@@ -24,7 +24,7 @@ export const jsonCodec: Codec = {
       // Native stringify first (fast, and it rejects cycles and BigInt), then a JS walk
       // for what it would silently lose: cheaper than a replacer called for every key.
       text = JSON.stringify(value);
-      assertNothingLost(value, '');
+      assertNothingLost(value);
     } catch (error) {
       throw new EncodeError(`Value cannot be encoded as JSON: ${messageOf(error)}`, error);
     }
@@ -43,31 +43,71 @@ export const jsonCodec: Codec = {
   },
 };
 
-function assertNothingLost(value: unknown, path: string): void {
+/**
+ * Throws when JSON would lose something in `value`. The walk builds no path strings:
+ * only once something is found does a second walk name where it is.
+ */
+function assertNothingLost(value: unknown): void {
+  if (!lossless(value)) {
+    const found = firstLoss(value, '');
+    throw new TypeError(found ?? 'value has no JSON form');
+  }
+}
+
+function lossless(value: unknown): boolean {
   switch (typeof value) {
     case 'function':
     case 'symbol':
-      throw new TypeError(`${typeof value} at "${path}" has no JSON form`);
+      return false;
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`${String(value)} at "${path}" has no JSON form`);
-      return;
+      return Number.isFinite(value);
     case 'object': {
-      if (value === null) return;
-      if (value instanceof Map || value instanceof Set) {
-        throw new TypeError(`${value.constructor.name} at "${path}" would encode as {}`);
-      }
+      if (value === null) return true;
+      if (value instanceof Map || value instanceof Set) return false;
       // Objects that define their own JSON form (Date, Buffer, ...) are trusted.
-      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return;
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return true;
       if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) assertNothingLost(value[i], `${path}/${i}`);
-        return;
+        for (let i = 0; i < value.length; i++) if (!lossless(value[i])) return false;
+        return true;
       }
       for (const key in value) {
-        if (Object.hasOwn(value, key)) assertNothingLost((value as Record<string, unknown>)[key], `${path}/${key}`);
+        if (Object.hasOwn(value, key) && !lossless((value as Record<string, unknown>)[key])) return false;
       }
-      return;
+      return true;
     }
     default:
-      return;
+      return true;
+  }
+}
+
+/** Describes the first thing JSON would lose in `value`, with its path. */
+function firstLoss(value: unknown, path: string): string | undefined {
+  switch (typeof value) {
+    case 'function':
+    case 'symbol':
+      return `${typeof value} at "${path}" has no JSON form`;
+    case 'number':
+      return Number.isFinite(value) ? undefined : `${String(value)} at "${path}" has no JSON form`;
+    case 'object': {
+      if (value === null) return undefined;
+      if (value instanceof Map || value instanceof Set)
+        return `${value.constructor.name} at "${path}" would encode as {}`;
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const found = firstLoss(value[i], `${path}/${i}`);
+          if (found) return found;
+        }
+        return undefined;
+      }
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
+        const found = firstLoss((value as Record<string, unknown>)[key], `${path}/${key}`);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
   }
 }
