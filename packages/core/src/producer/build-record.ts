@@ -60,6 +60,7 @@ export function encodeRecord(message: OutgoingMessage, ctx: RecordBuildContext):
   const extra = message.headers;
   if (extra) {
     for (const name in extra) {
+      if (!Object.hasOwn(extra, name)) continue;
       const text = extra[name]!;
       headers[name] = text;
       size += Buffer.byteLength(name) + Buffer.byteLength(text);

@@ -1,5 +1,5 @@
 import type { ContractRegistry } from '../contracts/contract-registry.js';
-import type { DeliveryReport, KafkaDriver } from '../driver/types.js';
+import type { DeliveryReport, KafkaDriver, ProducerRecord } from '../driver/types.js';
 import { DeliveryError, InvalidConfigError, OrdoError, messageOf } from '../errors.js';
 import { jsonCodec, type Codec } from '../message/json-codec.js';
 import type { OutgoingMessage } from '../message/message.js';
@@ -64,24 +64,56 @@ export function createProducer(config: ProducerConfig): Producer {
   const retry = resolveRetryPolicy(config.retry ?? { attempts: 3, backoff: { initialMs: 100, maxMs: 2_000 } }, 'retry');
   const driverProducer = config.driver.createProducer();
   let connecting: Promise<void> | undefined;
+  /** Set once `connecting` has resolved, so a send need not wait a turn for it. */
+  let connected = false;
 
   const connect = (): Promise<void> => {
-    connecting ??= driverProducer.connect().catch((error: unknown) => {
-      connecting = undefined;
-      throw error;
-    });
+    connecting ??= driverProducer.connect().then(
+      () => {
+        connected = true;
+      },
+      (error: unknown) => {
+        connecting = undefined;
+        throw error;
+      },
+    );
     return connecting;
   };
 
-  async function publishMany(messages: readonly OutgoingMessage[]): Promise<PublishResult[]> {
-    const built = messages.map((m) => buildRecord(m, ctx));
-    if (built.length === 0) return [];
-    await connect();
-    const records = built.map((b) => b.record);
+  /**
+   * Validates and encodes every message first (if one is invalid, none is sent), then
+   * sends. Not itself async: once the records are built, nothing holds on to the
+   * caller's messages while deliveries are awaited.
+   */
+  function publishMany(messages: readonly OutgoingMessage[]): Promise<PublishResult[]> {
+    const ids = new Array<string>(messages.length);
+    const records = new Array<ProducerRecord>(messages.length);
+    try {
+      for (let i = 0; i < messages.length; i++) {
+        const built = buildRecord(messages[i]!, ctx);
+        ids[i] = built.id;
+        records[i] = built.record;
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (records.length === 0) return Promise.resolve([]);
+    return deliver(ids, records);
+  }
+
+  async function deliver(ids: readonly string[], records: readonly ProducerRecord[]): Promise<PublishResult[]> {
+    // Connected: hand the records to the driver in this same turn, so the client's
+    // threads start sending them while the caller goes on building the next batch.
+    if (!connected) await connect();
     for (let attempt = 1; ; attempt++) {
       try {
         const reports = await driverProducer.send(records);
-        return reports.map((r, i) => ({ ...r, id: built[i]!.id }));
+        const results = new Array<PublishResult>(reports.length);
+        for (let i = 0; i < reports.length; i++) {
+          const { topic, partition, offset } = reports[i]!;
+          results[i] = { topic, partition, offset, id: ids[i]! };
+        }
+        return results;
       } catch (error) {
         if (!retry.shouldRetry(error, attempt)) throw asDeliveryError(error, attempt);
         await sleep(retry.delayMs(attempt));
@@ -99,6 +131,7 @@ export function createProducer(config: ProducerConfig): Producer {
     async disconnect() {
       if (!connecting) return;
       connecting = undefined;
+      connected = false;
       await driverProducer.disconnect();
     },
   };
