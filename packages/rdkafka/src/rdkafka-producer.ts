@@ -15,7 +15,8 @@ import { deliveryError, driverError } from './map-error.js';
 
 /**
  * The deliveries of one `send`: one promise for the whole batch, settled when every
- * produced record has its report (no promise or map entry per record).
+ * produced record has its report (no promise or map entry per record). Its records
+ * carry the sequence numbers `base` to `base + size - 1` as their opaque.
  */
 class PendingBatch {
   readonly reports: DeliveryReport[];
@@ -25,13 +26,20 @@ class PendingBatch {
   private resolve!: (reports: DeliveryReport[]) => void;
   private reject!: (error: unknown) => void;
 
-  constructor(size: number) {
+  constructor(
+    readonly base: number,
+    size: number,
+  ) {
     this.reports = new Array<DeliveryReport>(size);
     this.remaining = size;
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
+  }
+
+  get settled(): boolean {
+    return this.remaining === 0;
   }
 
   delivered(index: number, report: DeliveryReport): void {
@@ -58,13 +66,6 @@ class PendingBatch {
   }
 }
 
-/** What node-rdkafka hands back with each delivery report. */
-interface Opaque {
-  readonly batch: PendingBatch;
-  readonly index: number;
-  readonly topic: string;
-}
-
 const ERR__QUEUE_FULL = -184;
 const FLUSH_SLICE_MS = 1_000;
 
@@ -80,6 +81,14 @@ export class RdkafkaProducer implements DriverProducer {
   private outstanding = 0;
   private flushing = false;
   private drained: Array<() => void> = [];
+  /**
+   * Batches with reports to come, in order of `base`. A record's opaque is its
+   * sequence number, a small integer: no object per record for node-rdkafka to hold
+   * through a persistent handle until its report.
+   */
+  private batches: PendingBatch[] = [];
+  private batchesHead = 0;
+  private nextSequence = 0;
 
   constructor(private readonly options: ResolvedRdkafkaOptions) {}
 
@@ -96,13 +105,15 @@ export class RdkafkaProducer implements DriverProducer {
     if (!producer || !this.connecting) throw new InvalidStateError('Producer is not connected: call connect() first');
     // Validate every record before producing any, so a bad one stores nothing.
     const headers = records.map((record) => toHeaders(record.headers));
-    const batch = new PendingBatch(records.length);
+    const batch = new PendingBatch(this.nextSequence, records.length);
+    this.nextSequence += records.length;
+    this.batches.push(batch);
     let i = 0;
     try {
       // In order: records for one partition must enter librdkafka's queue in sequence.
       for (; i < records.length; i++) {
         const record = records[i]!;
-        while (!this.tryProduce(producer, record, headers[i], { batch, index: i, topic: record.topic })) {
+        while (!this.tryProduce(producer, record, headers[i], batch.base + i)) {
           // librdkafka's queue is full: let deliveries drain, then try the same record again.
           this.pump();
           await new Promise<void>((resolve) => this.drained.push(resolve));
@@ -148,7 +159,7 @@ export class RdkafkaProducer implements DriverProducer {
     producer: Kafka.Producer,
     record: ProducerRecord,
     headers: Kafka.MessageHeader[] | undefined,
-    opaque: Opaque,
+    sequence: number,
   ): boolean {
     try {
       producer.produce(
@@ -157,7 +168,7 @@ export class RdkafkaProducer implements DriverProducer {
         record.value,
         record.key,
         record.timestamp ?? Date.now(),
-        opaque,
+        sequence,
         headers,
       );
       return true;
@@ -168,12 +179,46 @@ export class RdkafkaProducer implements DriverProducer {
   }
 
   private delivered(error: unknown, report: Kafka.DeliveryReport): void {
-    const opaque = report.opaque as Opaque | undefined;
-    if (!opaque) return;
+    const sequence = report.opaque as unknown;
+    if (typeof sequence !== 'number') return;
+    const batch = this.batchOf(sequence);
+    if (!batch) return;
     this.outstanding--;
-    if (error) opaque.batch.failed(deliveryError(error, opaque.topic));
+    if (error) batch.failed(deliveryError(error, report.topic));
     else
-      opaque.batch.delivered(opaque.index, { topic: report.topic, partition: report.partition, offset: report.offset });
+      batch.delivered(sequence - batch.base, {
+        topic: report.topic,
+        partition: report.partition,
+        offset: report.offset,
+      });
+    if (batch.settled) this.dropSettled();
+  }
+
+  /** The pending batch that holds `sequence`: a binary search over ascending bases. */
+  private batchOf(sequence: number): PendingBatch | undefined {
+    const batches = this.batches;
+    let lo = this.batchesHead;
+    let hi = batches.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (batches[mid]!.base <= sequence) lo = mid;
+      else hi = mid - 1;
+    }
+    const batch = batches[lo];
+    return batch && batch.base <= sequence && sequence < batch.base + batch.reports.length ? batch : undefined;
+  }
+
+  /** Forgets settled batches at the front of the list. */
+  private dropSettled(): void {
+    const batches = this.batches;
+    while (this.batchesHead < batches.length && batches[this.batchesHead]!.settled) this.batchesHead++;
+    if (this.batchesHead === batches.length) {
+      this.batches = [];
+      this.batchesHead = 0;
+    } else if (this.batchesHead > 64 && this.batchesHead * 2 > batches.length) {
+      this.batches = batches.slice(this.batchesHead);
+      this.batchesHead = 0;
+    }
   }
 
   /** Keeps one flush running while deliveries are outstanding; it serves their reports. */
@@ -208,7 +253,10 @@ function toHeaders(headers: RawHeaders | undefined): Kafka.MessageHeader[] | und
         `Header "${name}" must be UTF-8 text without NUL bytes: node-rdkafka cannot carry other values intact`,
       );
     }
-    out.push({ [name]: text });
+    // Assigned, not a computed literal `{ [name]: text }`: three times cheaper in V8.
+    const header: Kafka.MessageHeader = {};
+    header[name] = text;
+    out.push(header);
   }
   return out.length === 0 ? undefined : out;
 }
