@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { Outbox, Producer } from '@ordo/core';
+import { InvalidStateError, type Outbox, type Producer } from '@ordo/core';
 import type { DependencyContainer } from 'tsyringe';
 import type { OrdoConfig } from './config.js';
 import { OrdoRuntime, type Ordo } from './ordo.js';
@@ -13,6 +13,7 @@ import { ORDO, ORDO_CONFIG, ORDO_OUTBOX, ORDO_PRODUCER } from './tokens.js';
  * `ORDO_DRIVER` and every `DEAD_LETTER_OVERRIDES` registration made until then, so
  * configuration may be appended after this call.
  *
+ * @throws InvalidStateError when called twice on the same container
  * @example
  * const ordo = registerOrdo(container, { groupId: 'shop', deadLetter: { enabled: true } });
  * container.register(ORDO_DRIVER, { useValue: rdkafkaDriver({ brokers }) });
@@ -21,6 +22,10 @@ import { ORDO, ORDO_CONFIG, ORDO_OUTBOX, ORDO_PRODUCER } from './tokens.js';
  * await container.dispose(); // stops the consumers, then disconnects the producer
  */
 export function registerOrdo(container: DependencyContainer, config?: OrdoConfig): Ordo {
+  // A child container may wire its own Ordo; one container wiring two would run both.
+  if (container.isRegistered(ORDO)) {
+    throw new InvalidStateError('registerOrdo() was already called on this container; append to ORDO_CONFIG instead');
+  }
   if (config !== undefined) container.register<OrdoConfig>(ORDO_CONFIG, { useValue: config });
   const ordo = new OrdoRuntime(container);
   container.register<Ordo>(ORDO, { useValue: ordo });
