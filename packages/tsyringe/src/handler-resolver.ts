@@ -17,17 +17,15 @@ export class HandlerResolver {
    * The handler function of a class in a scope; `role` says what the class is for, in errors.
    * @throws UnresolvableHandlerError
    */
-  async prepare(cls: HandlerClass, scope: HandlerScope, role: string): Promise<EventHandler> {
+  prepare(cls: HandlerClass, scope: HandlerScope, role: string): EventHandler {
     if (scope === 'singleton') {
       const instance = this.singleton(cls, role);
       return (event, ctx) => instance.handle(event, ctx);
     }
-    const trial = this.container.createChildContainer();
-    try {
-      this.resolve(trial, cls, role);
-    } finally {
-      await trial.dispose();
-    }
+    // Resolved once in the container itself, not in a child: tsyringe's dispose() reaches
+    // every instance a container built, singletons included, so singletons first built
+    // inside a per-message child would be disposed with it. Built here, they are not.
+    this.resolve(this.container, cls, role);
     return async (event, ctx) => {
       // A child container per message: `ContainerScoped` registrations live as long as the
       // message, and disposable instances built for it are disposed when it is done.

@@ -18,11 +18,23 @@ class UnitOfWork {
   }
 }
 
+/** A singleton with a dispose(): per-message child containers must never dispose it. */
+class ConnectionPool {
+  closed = false;
+  dispose() {
+    this.closed = true;
+  }
+}
+
 @EventHandler('audit', 'entry')
 class OnEntry {
   readonly id = ++instances;
-  constructor(@inject(UnitOfWork) private readonly unit: UnitOfWork) {}
+  constructor(
+    @inject(UnitOfWork) private readonly unit: UnitOfWork,
+    @inject(ConnectionPool) private readonly pool: ConnectionPool,
+  ) {}
   handle() {
+    if (this.pool.closed) throw new Error('the pool was closed');
     log.push({ handler: 'OnEntry', instance: this.id, unitOfWork: this.unit.id });
   }
 }
@@ -43,6 +55,7 @@ async function handleThree(handlerScope: HandlerScope, type: string) {
   disposed.length = 0;
   container = rootContainer.createChildContainer();
   container.register(UnitOfWork, { useClass: UnitOfWork }, { lifecycle: Lifecycle.ContainerScoped });
+  container.registerSingleton(ConnectionPool);
   container.register(ORDO_DRIVER, { useValue: new InMemoryKafka({ partitions: 1 }) });
   const ordo = registerOrdo(container, {
     groupId: `audit-${handlerScope}-${type}`,
@@ -67,6 +80,9 @@ describe('handler scope', () => {
     expect(new Set(unitIds).size).toBe(3);
     await waitFor(() => disposed.length >= 3);
     expect(disposed).toEqual(expect.arrayContaining(unitIds));
+    // tsyringe disposes what a child container built, singletons included: the pool
+    // must have been built by the container itself, at start().
+    expect(container.resolve(ConnectionPool).closed).toBe(false);
   });
 
   it("'singleton': one instance, resolved at start()", async () => {

@@ -136,7 +136,7 @@ export class OrdoRuntime implements Ordo {
 
   private async wireAndStart(): Promise<void> {
     try {
-      this.wired = await wire(this.container, this.config(), this.driver(), () => this.outbox);
+      this.wired = wire(this.container, this.config(), this.driver(), () => this.outbox);
       this.listeners.attach(this.wired.consumer);
       this.deadLetterListeners.attach(this.wired.deadLetterConsumer);
       this.relayListeners.attach(this.wired.relay);

@@ -32,12 +32,12 @@ export interface Wired {
  * process runs one. Starts nothing; every check that can fail does so here, before
  * anything connects.
  */
-export async function wire(
+export function wire(
   container: DependencyContainer,
   config: OrdoConfig,
   driver: KafkaDriver,
   outbox: () => Outbox,
-): Promise<Wired> {
+): Wired {
   const declarations = selectEventHandlers(config.handlers);
   const topics = new Set(declarations.map((d) => d.topic));
   const deadLetter = config.deadLetter;
@@ -78,14 +78,14 @@ export async function wire(
   });
   for (const { target, topic, type, scope } of declarations) {
     const role = `@EventHandler('${topic}', '${type}') ${nameOf(target)}`;
-    consumer.handle(topic, type, await resolver.prepare(target, scope ?? defaultScope, role));
+    consumer.handle(topic, type, resolver.prepare(target, scope ?? defaultScope, role));
   }
   if (!deadLetter?.enabled || deadLetter.consume === false) return { consumer, deadLetterConsumer: undefined, relay };
 
   const globalRetry = mergeRetry(DEFAULT_DEAD_LETTER_RETRY, deadLetter.retry);
   const coreOverrides: Record<string, CoreDeadLetterOverride> = {};
   for (const [topic, merged] of overrides) {
-    coreOverrides[topic] = await toCoreOverride(topic, merged, resolver, defaultScope, globalRetry);
+    coreOverrides[topic] = toCoreOverride(topic, merged, resolver, defaultScope, globalRetry);
   }
   const deadLetterConsumer = consumer.deadLetterConsumer({
     overrides: coreOverrides,
@@ -95,19 +95,18 @@ export async function wire(
   return { consumer, deadLetterConsumer, relay };
 }
 
-async function toCoreOverride(
+function toCoreOverride(
   topic: string,
   merged: MergedOverride,
   resolver: HandlerResolver,
   scope: 'message' | 'singleton',
   globalRetry: ReturnType<typeof mergeRetry>,
-): Promise<CoreDeadLetterOverride> {
+): CoreDeadLetterOverride {
   const role = (type: string) => `dead-letter override of ${topic}/${type}`;
-  const handler =
-    merged.handler && (await resolver.prepare(merged.handler, scope, `${role('*')} ${nameOf(merged.handler)}`));
+  const handler = merged.handler && resolver.prepare(merged.handler, scope, `${role('*')} ${nameOf(merged.handler)}`);
   const handlers: Record<string, EventHandler> = {};
   for (const [type, cls] of merged.handlers)
-    handlers[type] = await resolver.prepare(cls, scope, `${role(type)} ${nameOf(cls)}`);
+    handlers[type] = resolver.prepare(cls, scope, `${role(type)} ${nameOf(cls)}`);
   return {
     ...(handler ? { handler } : {}),
     handlers,
