@@ -144,7 +144,8 @@ export class OrdoRuntime implements Ordo {
       await this.wired.deadLetterConsumer?.start();
       await this.wired.relay?.start();
     } catch (error) {
-      await this.stopParts();
+      // The error that stopped the start is the one to report, not a failure to stop.
+      await this.stopParts().catch(() => undefined);
       this.to('stopped');
       throw error;
     }
