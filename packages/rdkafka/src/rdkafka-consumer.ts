@@ -20,6 +20,8 @@ import { toConsumedRecord } from './to-consumed-record.js';
 const ERR__ASSIGN_PARTITIONS = -175;
 const ERR__REVOKE_PARTITIONS = -174;
 const ERR__NO_OFFSET = -168;
+/** Longest run of one partition's records handed over at once. */
+const MAX_RUN = 256;
 
 interface CommitWaiter {
   resolve(): void;
@@ -37,8 +39,15 @@ export class RdkafkaConsumer implements DriverConsumer {
   private listener: ConsumerListener | undefined;
   private readonly owned = new Map<string, TopicPartition>();
   private readonly commitWaiters: CommitWaiter[] = [];
-  /** Records received this event-loop turn, by topic, then partition number. */
-  private pending = new Map<string, ConsumedRecord[][]>();
+  /**
+   * The run of records just received from one partition, not yet handed over. It is
+   * handed over when a record of another partition arrives, when it is `MAX_RUN` long,
+   * and at the end of the event-loop turn: records are not kept (and copied by the
+   * garbage collector) while a long turn of fetched records goes by.
+   */
+  private run: ConsumedRecord[] = [];
+  private runTopic = '';
+  private runPartition = -1;
   private flushScheduled = false;
   private rebalances: Promise<void> = Promise.resolve();
   private abandoned = false;
@@ -96,8 +105,7 @@ export class RdkafkaConsumer implements DriverConsumer {
       throw new InvalidStateError(`Cannot seek ${tpKey(position)}: it is not assigned to this member`);
     }
     const { topic, partition, offset } = position;
-    const dropped = this.pending.get(topic);
-    if (dropped) delete dropped[partition];
+    if (this.runTopic === topic && this.runPartition === partition) this.run = [];
     this.consumer.seek({ topic, partition, offset }, 0, (error) => {
       if (error) this.listener?.onError(driverError(error, `Seek ${tpKey(position)}`));
     });
@@ -151,7 +159,7 @@ export class RdkafkaConsumer implements DriverConsumer {
    */
   async abandon(): Promise<void> {
     this.abandoned = true;
-    this.pending.clear();
+    this.run = [];
     await this.disconnect();
   }
 
@@ -193,27 +201,31 @@ export class RdkafkaConsumer implements DriverConsumer {
     else waiter.resolve();
   }
 
-  /** Collects records of one event-loop turn and hands them over per partition. */
+  /** Adds a record to the current run; hands the run over first if it cannot take it. */
   private receive(message: Kafka.Message): void {
     if (this.abandoned) return;
     const record = toConsumedRecord(message);
-    let byPartition = this.pending.get(record.topic);
-    if (!byPartition) this.pending.set(record.topic, (byPartition = []));
-    (byPartition[record.partition] ??= []).push(record);
+    if (record.partition !== this.runPartition || record.topic !== this.runTopic || this.run.length >= MAX_RUN) {
+      this.flush();
+      this.runTopic = record.topic;
+      this.runPartition = record.partition;
+    }
+    this.run.push(record);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
     }
   }
 
+  /** Hands the current run to the listener, if this member still owns its partition. */
   private flush(): void {
-    this.flushScheduled = false;
-    const batches = this.pending;
-    this.pending = new Map();
-    for (const [topic, byPartition] of batches) {
-      byPartition.forEach((records, partition) => {
-        if (this.owned.has(tpKey({ topic, partition }))) this.listener?.onRecords({ topic, partition, records });
-      });
-    }
+    const records = this.run;
+    if (records.length === 0) return;
+    this.run = [];
+    const tp = { topic: this.runTopic, partition: this.runPartition };
+    if (this.owned.has(tpKey(tp))) this.listener?.onRecords({ ...tp, records });
   }
 }
