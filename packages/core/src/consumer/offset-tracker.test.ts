@@ -51,4 +51,28 @@ describe('OffsetTracker', () => {
     expect(t.committable()).toBe(5000);
     expect(t.outstanding).toBe(0);
   });
+
+  it('matches a naive model for completions in any order, with gaps', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    for (let round = 0; round < 20; round++) {
+      const t = new OffsetTracker();
+      const offsets: number[] = [];
+      for (let o = 0; offsets.length < 3000; o += 1 + Math.floor(random() * 3)) offsets.push(o);
+      for (const o of offsets) t.track(o);
+      const order = [...offsets].sort(() => random() - 0.5);
+      const done = new Set<number>();
+      let prefix = 0; // how many of `offsets` are done from the start
+      let committed = -1;
+      for (const o of order) {
+        t.complete(o);
+        done.add(o);
+        while (prefix < offsets.length && done.has(offsets[prefix]!)) prefix++;
+        const expected = prefix === 0 ? -1 : offsets[prefix - 1]! + 1;
+        expect(t.committable()).toBe(expected > committed ? expected : undefined);
+        if (expected > committed) t.markCommitted((committed = expected));
+      }
+      expect(t.outstanding).toBe(0);
+    }
+  });
 });

@@ -6,9 +6,11 @@
  * delivered offsets are tracked.
  */
 export class OffsetTracker {
+  /** Delivered offsets not yet passed by the prefix, ascending, from `head` on. */
   private order: number[] = [];
+  /** `done[i]`: `order[i]` is complete. A parallel array, not a set: no hashing per offset. */
+  private done: boolean[] = [];
   private head = 0;
-  private readonly done = new Set<number>();
   private lastTracked = -1;
   private next: number;
   private committed: number;
@@ -24,19 +26,29 @@ export class OffsetTracker {
     if (offset <= this.lastTracked) return false;
     this.lastTracked = offset;
     this.order.push(offset);
+    this.done.push(false);
     return true;
   }
 
   /** Marks an offset done and advances the committable position past the prefix. */
   complete(offset: number): void {
-    this.done.add(offset);
-    while (this.head < this.order.length && this.done.has(this.order[this.head]!)) {
-      const o = this.order[this.head++]!;
-      this.done.delete(o);
-      this.next = o + 1;
+    const order = this.order;
+    let i = this.head;
+    // Most work completes in order: the head itself. Otherwise, find it (ascending).
+    if (order[i] !== offset) {
+      let hi = order.length - 1;
+      while (i < hi) {
+        const mid = (i + hi) >>> 1;
+        if (order[mid]! < offset) i = mid + 1;
+        else hi = mid;
+      }
+      if (order[i] !== offset) return;
     }
-    if (this.head > 1024 && this.head * 2 > this.order.length) {
-      this.order = this.order.slice(this.head);
+    this.done[i] = true;
+    while (this.head < order.length && this.done[this.head]) this.next = order[this.head++]! + 1;
+    if (this.head > 1024 && this.head * 2 > order.length) {
+      this.order = order.slice(this.head);
+      this.done = this.done.slice(this.head);
       this.head = 0;
     }
   }
