@@ -1,14 +1,16 @@
 /**
  * Runs Ordo's benchmarks and writes their results as JSON to bench/results/.
- * Usage: pnpm bench [suite...]     suites: key-lanes, rdkafka (default: all)
+ * Usage: pnpm bench [suite...]     suites: key-lanes, rdkafka, outbox (default: all)
  *        BENCH_EVENTS=2000 pnpm bench key-lanes   (quicker, less precise)
  *        BENCH_MESSAGES=20000 BENCH_ROUNDS=3 pnpm bench rdkafka
+ *        BENCH_ROWS=20000 BENCH_ROUNDS=3 BENCH_SECONDS=10 pnpm bench outbox
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchKeyLanes } from './key-lanes.bench.js';
 import { benchRdkafka } from './rdkafka.bench.js';
+import { benchOutbox } from './outbox.bench.js';
 
 interface Target {
   readonly name: string;
@@ -65,5 +67,21 @@ if (wants('rdkafka')) {
     { name: 'producer throughput vs raw', value: r.produceThroughput.ratio, atLeast: 0.95 },
     { name: 'consume throughput (key mode) vs raw', value: r.consumeThroughput.ratio, atLeast: 0.9 },
     { name: 'publish p50: raw / ordo', value: r.publishLatencyP50.ratio, atLeast: 0.9 },
+  ]);
+}
+
+if (wants('outbox')) {
+  const rows = Number(process.env.BENCH_ROWS ?? 20_000);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  console.log(
+    `Outbox relay (PostgreSQL -> @ordo/kafka-mock) vs direct produce: ${rows} rows, ${rounds} interleaved rounds`,
+  );
+  const r = await benchOutbox(rows, rounds, (line) => console.log(`  ${line}`));
+  console.log(
+    `  relay ${r.relayRowsPerSecond.toFixed(0)} rows/s, direct ${r.directMessagesPerSecond.toFixed(0)} msg/s`,
+  );
+  report('outbox.json', r, [
+    { name: 'relay throughput vs direct', value: r.throughputRatio, atLeast: 0.5 },
+    { name: 'commit-to-ack p99: 100 ms / p99', value: 100 / r.latency.p99Ms, atLeast: 1 },
   ]);
 }

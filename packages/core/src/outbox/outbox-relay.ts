@@ -44,6 +44,9 @@ export interface OutboxRelayConfig {
 
 /** Events of an {@link OutboxRelay}. */
 export interface OutboxRelayEvents {
+  /** The broker acknowledged rows; they are deleted next. */
+  acknowledged: { readonly shard: number; readonly ids: readonly string[] };
+  /** A batch is done: acknowledged (or moved to the failed table) and deleted. */
   published: { readonly shard: number; readonly count: number; readonly ids: readonly string[] };
   'row-failed': { readonly shard: number; readonly id: string; readonly failureId: string; readonly error: unknown };
   'lease-acquired': { readonly shard: number };
@@ -154,7 +157,15 @@ export function createOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
       settings.batchSize,
     );
     if (rows.length === 0) return 0;
-    const outcome = await publishBatch(session!.executor, outbox.tables, producer!, rows);
+    const outcome = await publishBatch(
+      {
+        session: session!.executor,
+        tables: outbox.tables,
+        producer: producer!,
+        onAcknowledged: (acked) => emitter.emit('acknowledged', { shard, ids: acked.map((r) => r.id) }),
+      },
+      rows,
+    );
     for (const f of outcome.failed) emitter.emit('row-failed', { shard, ...f });
     emitter.emit('published', { shard, count: outcome.published, ids: rows.map((r) => r.id) });
     return rows.length;

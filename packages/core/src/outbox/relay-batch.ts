@@ -25,6 +25,16 @@ export interface BatchOutcome {
   readonly reports: readonly DeliveryReport[];
 }
 
+/** What publishing a batch works with. */
+export interface RelayContext {
+  /** The relay's session, holding its leases. */
+  readonly session: SqlExecutor;
+  readonly tables: ResolvedOutboxTables;
+  readonly producer: DriverProducer;
+  /** Called as soon as the broker acknowledged rows, before they are deleted. */
+  readonly onAcknowledged?: (rows: readonly OutboxRow[]) => void;
+}
+
 /** Reads the oldest rows of one shard, in sequence order. */
 export async function readBatch(
   session: SqlExecutor,
@@ -58,14 +68,11 @@ export function toRecord(row: OutboxRow): ProducerRecord {
  * published, the one it refuses moves to the failed-outbox table, in one transaction
  * with its deletion.
  */
-export async function publishBatch(
-  session: SqlExecutor,
-  tables: ResolvedOutboxTables,
-  producer: DriverProducer,
-  rows: readonly OutboxRow[],
-): Promise<BatchOutcome> {
+export async function publishBatch(relay: RelayContext, rows: readonly OutboxRow[]): Promise<BatchOutcome> {
+  const { session, tables, producer } = relay;
   try {
     const reports = await producer.send(rows.map(toRecord));
+    relay.onAcknowledged?.(rows);
     await deleteRows(session, tables, rows);
     return { published: rows.length, failed: [], reports };
   } catch (error) {
@@ -76,6 +83,7 @@ export async function publishBatch(
   for (const row of rows) {
     try {
       reports.push(...(await producer.send([toRecord(row)])));
+      relay.onAcknowledged?.([row]);
       await deleteRows(session, tables, [row]);
     } catch (error) {
       if (isRetriable(error)) throw error;
