@@ -156,8 +156,11 @@ export class UnknownTopicError extends OrdoError {
 /** The broker did not acknowledge a record. `retriable` says whether resending may work. */
 export class DeliveryError extends OrdoError {
   readonly code = 'ORDO_DELIVERY_FAILED';
-  constructor(message: string, options: { retriable: boolean; cause?: unknown }) {
+  /** Ids in the producer's failed-message store, when one is configured and kept the records. */
+  readonly failureIds: readonly string[];
+  constructor(message: string, options: { retriable: boolean; cause?: unknown; failureIds?: readonly string[] }) {
     super(message, options);
+    this.failureIds = options.failureIds ?? [];
   }
 }
 

@@ -1,7 +1,9 @@
 import type { ContractRegistry } from '../contracts/contract-registry.js';
 import type { DeliveryReport, KafkaDriver, ProducerRecord } from '../driver/types.js';
 import { DeliveryError, InvalidConfigError, OrdoError, messageOf } from '../errors.js';
+import { HEADERS, headersFromRaw } from '../message/headers.js';
 import { jsonCodec, type Codec } from '../message/json-codec.js';
+import type { FailedMessageStore } from '../outbox/failed/failed-message.js';
 import type { OutgoingMessage } from '../message/message.js';
 import { resolveRetryPolicy, type RetryConfig } from '../internal/retry-policy.js';
 import { sleep } from '../internal/sleep.js';
@@ -22,6 +24,14 @@ export interface ProducerConfig {
    * @default { attempts: 3, backoff: { initialMs: 100, maxMs: 2_000 } }
    */
   readonly retry?: RetryConfig;
+  /**
+   * Where events go when delivery fails for good (the broker unreachable after the
+   * retries): a `SqlFailedMessageStore` or an `NdjsonFailedMessageStore`. They are stored
+   * before `publish` rejects, and the `DeliveryError` carries their `failureIds`, so an
+   * operator can republish them (`createFailedMessages`).
+   * @default none (the error is only thrown)
+   */
+  readonly failedMessages?: FailedMessageStore;
 }
 
 /** Where a published event landed, with the id it carries. */
@@ -115,10 +125,37 @@ export function createProducer(config: ProducerConfig): Producer {
         }
         return results;
       } catch (error) {
-        if (!retry.shouldRetry(error, attempt)) throw asDeliveryError(error, attempt);
+        if (!retry.shouldRetry(error, attempt)) throw await keepFailed(asDeliveryError(error, attempt), records);
         await sleep(retry.delayMs(attempt));
       }
     }
+  }
+
+  /** Stores undeliverable records, so a broker outage loses nothing; returns the error to throw. */
+  async function keepFailed(error: OrdoError, records: readonly ProducerRecord[]): Promise<OrdoError> {
+    const store = config.failedMessages;
+    if (!store || !(error instanceof DeliveryError)) return error;
+    const failureIds: string[] = [];
+    for (const record of records) {
+      const { [HEADERS.id]: id, [HEADERS.type]: type, ...headers } = headersFromRaw(record.headers);
+      const stored = await store.add({
+        messageId: id!,
+        origin: 'publish',
+        topic: record.topic,
+        key: record.key?.toString('utf8') ?? null,
+        type: type!,
+        payload: record.value,
+        headers,
+        occurredAt: record.timestamp ?? Date.now(),
+        error: error.message,
+      });
+      failureIds.push(stored.failureId);
+    }
+    return new DeliveryError(`${error.message} (stored as failed messages ${failureIds.join(', ')})`, {
+      retriable: error.retriable,
+      cause: error.cause,
+      failureIds,
+    });
   }
 
   return {
