@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContractRegistry } from '../contracts/contract-registry.js';
 import {
   ContractViolationError,
+  DatabaseError,
   EncodeError,
   InvalidConfigError,
   InvalidMessageError,
@@ -157,6 +158,29 @@ describe.each(OUTBOX_DATABASES)('outbox.write on %s', (_name, connect) => {
       expect(() => createOutbox({ dialect: postgresDialect(), tables: { failed: name } })).toThrow(InvalidConfigError);
     }
   });
+
+  it.runIf(_name !== 'pglite')(
+    'raises DatabaseError when the connection drops mid-transaction, and nothing is written',
+    async () => {
+      const error = await db
+        .transaction(async (tx) => {
+          await outbox.write(tx, user('u8'));
+          const executor = db.dialect.executor(tx);
+          const pidQuery = db.name === 'mariadb' ? 'SELECT CONNECTION_ID() AS pid' : 'SELECT pg_backend_pid() AS pid';
+          const { rows } = await executor.query<{ pid: number }>(pidQuery);
+          const kill =
+            db.name === 'mariadb'
+              ? `KILL ${Number(rows[0]!.pid)}`
+              : `SELECT pg_terminate_backend(${Number(rows[0]!.pid)})`;
+          await db.query(kill);
+          await outbox.write(tx, user('u8', 'second@example.com'));
+        })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DatabaseError);
+      expect((error as DatabaseError).retriable).toBe(true);
+      expect(await rows()).toEqual([]);
+    },
+  );
 
   it.runIf(_name === 'mariadb')('refuses a keyed write outside a transaction on MySQL', async () => {
     const conn = await (db.database as MysqlPool).getConnection();

@@ -41,6 +41,9 @@ export async function postgresForOutbox(applicationName = 'ordo-test'): Promise<
     database: pool,
     async transaction(fn) {
       const client = await pool.connect();
+      // A checked-out client whose server session is killed emits 'error'; the query fails anyway.
+      const ignore = (): void => undefined;
+      client.on('error', ignore);
       try {
         await client.query('BEGIN');
         const result = await fn(client);
@@ -50,6 +53,7 @@ export async function postgresForOutbox(applicationName = 'ordo-test'): Promise<
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
+        client.off('error', ignore);
         client.release();
       }
     },

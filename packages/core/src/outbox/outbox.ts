@@ -1,7 +1,9 @@
 import type { ContractRegistry } from '../contracts/contract-registry.js';
 import {
   ContractViolationError,
+  DatabaseError,
   InvalidConfigError,
+  OrdoError,
   InvalidMessageError,
   UnknownEventTypeError,
   messageOf,
@@ -126,7 +128,7 @@ export function createOutbox(config: OutboxConfig): Outbox {
     const executor = dialect.executor(tx);
     const queued = prepared.filter((p) => p.violation === undefined).map((p) => toInsert(p.built, p.message));
     if (queued.length > 0) {
-      await dialect.insert(executor, tables, queued);
+      await dialect.insert(executor, tables, queued).catch(asDatabaseError);
       if (publisher === 'debezium') {
         await executor.query(
           `DELETE FROM ${tables.outbox} WHERE id IN (${queued.map(() => '?').join(', ')})`,
@@ -219,4 +221,10 @@ function toInsert(built: BuiltRecord, message: OutgoingMessage): OutboxInsert {
     headers: JSON.stringify(headers),
     occurredAt: message.timestamp ?? Date.now(),
   };
+}
+
+/** Ordo's own errors pass; a driver's (connection lost, deadlock, lock timeout) becomes a `DatabaseError` with it as `cause`. */
+function asDatabaseError(error: unknown): never {
+  if (error instanceof OrdoError) throw error;
+  throw new DatabaseError(`Outbox write failed: ${messageOf(error)}`, { cause: error });
 }

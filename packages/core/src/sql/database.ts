@@ -12,6 +12,7 @@ export interface PostgresPoolClient extends PostgresQueryable {
   release(destroy?: boolean | Error): void;
   on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** The part of a `pg` Pool Ordo uses. */
@@ -90,6 +91,12 @@ export async function inTransaction<T>(db: SqlDatabase, fn: (tx: SqlExecutor) =>
   }
   const client = await (db as PostgresPool).connect();
   let broken: unknown;
+  // A checked-out client whose connection breaks emits 'error'; without a listener that
+  // would crash the process. The statement in flight rejects anyway.
+  const onError = (error: Error): void => {
+    broken = error;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await fn(postgresExecutor(client));
@@ -99,6 +106,7 @@ export async function inTransaction<T>(db: SqlDatabase, fn: (tx: SqlExecutor) =>
     await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
     throw error;
   } finally {
+    client.removeListener('error', onError);
     client.release(broken instanceof Error ? broken : undefined);
   }
 }
@@ -126,8 +134,9 @@ function postgresSession(client: PostgresPoolClient): SqlSession {
       await client.query(`LISTEN ${channel}`);
     },
     onLost: (handler) => (lostHandler = handler),
-    async release(destroy = false) {
-      client.release(destroy ? new Error('session closed') : undefined);
+    async release() {
+      // Never back into the pool: the connection carries this session's listeners and LISTENs.
+      client.release(new Error('session closed'));
     },
   };
 }
