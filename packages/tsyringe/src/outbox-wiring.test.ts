@@ -9,7 +9,8 @@ import {
   type Outbox,
   type PostgresPool,
 } from '@ordo/core';
-import { spyDriver } from '@ordo/core/testing';
+import { spyDriver, waitFor } from '@ordo/core/testing';
+import { PGlite } from '@electric-sql/pglite';
 import { container as rootContainer, inject, injectable, type DependencyContainer } from 'tsyringe';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventHandler, ORDO_DRIVER, ORDO_OUTBOX, registerOrdo, type OrdoConfig } from './index.js';
@@ -103,5 +104,55 @@ describe('the outbox in the container', () => {
     // The consumer had started before the relay; it was stopped again.
     expect(spied.consumers).toHaveLength(1);
     expect(consumerStates).toEqual(['starting', 'running', 'stopping', 'stopped']);
+  });
+});
+
+/** Receives what the relay published, through the container like any handler. */
+@EventHandler('accounts', 'account-credited', { scope: 'singleton' })
+class OnAccountCredited {
+  static readonly seen: Array<{ key: string | null; id: string; value: unknown }> = [];
+  handle(event: { key: string | null; id: string; value: unknown }) {
+    OnAccountCredited.seen.push({ key: event.key, id: event.id, value: event.value });
+  }
+}
+
+describe('the outbox end to end in the container, on PGlite', () => {
+  it('a service writes in its transaction; the relay Ordo started publishes; a decorated handler receives it', async () => {
+    const db = await PGlite.create();
+    try {
+      const { ordo } = setUp({
+        handlers: [OnAccountCredited],
+        outbox: { dialect: postgresDialect(), database: db, relay: { pollIntervalMs: 50 } },
+      });
+      await ordo.outbox.migrate(db);
+      await ordo.start();
+      const written = await db.transaction(async (tx) => {
+        await tx.query('SELECT 1'); // the business change would go here
+        return [
+          await ordo.outbox.write(tx, {
+            topic: 'accounts',
+            key: 'a1',
+            type: 'account-credited',
+            value: { cents: 500 },
+          }),
+          await ordo.outbox.write(tx, {
+            topic: 'accounts',
+            key: 'a1',
+            type: 'account-credited',
+            value: { cents: 700 },
+          }),
+        ];
+      });
+      await waitFor(() => OnAccountCredited.seen.length === 2, { timeoutMs: 10_000 });
+      expect(OnAccountCredited.seen).toEqual([
+        { key: 'a1', id: written[0]!.id, value: { cents: 500 } },
+        { key: 'a1', id: written[1]!.id, value: { cents: 700 } },
+      ]);
+      expect((await db.query(`SELECT * FROM ${ordo.outbox.tables.outbox}`)).rows).toEqual([]);
+      await container.dispose();
+      expect(ordo.state).toBe('stopped');
+    } finally {
+      await db.close();
+    }
   });
 });
