@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Headers } from '../../message/headers.js';
 
 /** Where a failed message came from. */
@@ -71,4 +72,17 @@ export interface FailedMessageStore {
   update(failureId: string, patch: FailedMessagePatch): Promise<FailedMessage>;
   /** True when it existed. */
   delete(failureId: string): Promise<boolean>;
+}
+
+/** A failure as first recorded: a new id, one attempt, status `failed`, timestamps now. */
+export function newFailedMessage(entry: NewFailedMessage): FailedMessage {
+  const now = new Date();
+  return {
+    ...entry,
+    failureId: randomUUID(),
+    attempts: entry.attempts ?? 1,
+    status: 'failed',
+    failedAt: now,
+    updatedAt: now,
+  };
 }

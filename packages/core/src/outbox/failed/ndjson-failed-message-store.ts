@@ -1,13 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DatabaseError, FailedMessageNotFoundError, InvalidConfigError } from '../../errors.js';
-import type {
-  FailedMessage,
-  FailedMessageFilter,
-  FailedMessagePatch,
-  FailedMessageStore,
-  NewFailedMessage,
+import {
+  newFailedMessage,
+  type FailedMessage,
+  type FailedMessageFilter,
+  type FailedMessagePatch,
+  type FailedMessageStore,
+  type NewFailedMessage,
 } from './failed-message.js';
 
 /** Options of {@link NdjsonFailedMessageStore}. */
@@ -48,15 +48,7 @@ export class NdjsonFailedMessageStore implements FailedMessageStore {
 
   add(entry: NewFailedMessage): Promise<FailedMessage> {
     return this.serial(async (messages) => {
-      const now = new Date();
-      const message: FailedMessage = {
-        ...entry,
-        failureId: randomUUID(),
-        attempts: entry.attempts ?? 1,
-        status: 'failed',
-        failedAt: now,
-        updatedAt: now,
-      };
+      const message = newFailedMessage(entry);
       await this.append({ op: 'add', message: serialize(message) });
       messages.set(message.failureId, message);
       return message;

@@ -1,14 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { FailedMessageNotFoundError } from '../../errors.js';
 import { sqlIdentifier } from '../../sql/identifier.js';
 import type { SqlExecutor } from '../../sql/sql-executor.js';
 import { createFailedTableSql } from '../shared-ddl.js';
-import type {
-  FailedMessage,
-  FailedMessageFilter,
-  FailedMessagePatch,
-  FailedMessageStore,
-  NewFailedMessage,
+import {
+  newFailedMessage,
+  type FailedMessage,
+  type FailedMessageFilter,
+  type FailedMessagePatch,
+  type FailedMessageStore,
+  type NewFailedMessage,
 } from './failed-message.js';
 
 /** Options of {@link SqlFailedMessageStore}. */
@@ -71,15 +71,7 @@ export class SqlFailedMessageStore implements FailedMessageStore {
   }
 
   async add(entry: NewFailedMessage): Promise<FailedMessage> {
-    const now = new Date();
-    const stored: FailedMessage = {
-      ...entry,
-      failureId: randomUUID(),
-      attempts: entry.attempts ?? 1,
-      status: 'failed',
-      failedAt: now,
-      updatedAt: now,
-    };
+    const stored = newFailedMessage(entry);
     await this.executor.query(
       `INSERT INTO ${this.table} (failure_id, message_id, origin, topic, msg_key, type, payload, headers, occurred_at, error, attempts, status, failed_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -96,8 +88,8 @@ export class SqlFailedMessageStore implements FailedMessageStore {
         stored.error,
         stored.attempts,
         stored.status,
-        now,
-        now,
+        stored.failedAt,
+        stored.updatedAt,
       ],
     );
     return stored;
