@@ -2,7 +2,6 @@ import type { DriverProducer, KafkaDriver } from '../driver/types.js';
 import { DatabaseError, InvalidConfigError, InvalidStateError, OrdoError, messageOf } from '../errors.js';
 import { consoleLogger, type Logger } from '../internal/logger.js';
 import { resolveRetryPolicy, type BackoffConfig } from '../internal/retry-policy.js';
-import { sleep } from '../internal/sleep.js';
 import { TypedEmitter } from '../internal/typed-emitter.js';
 import { openSession, type SqlDatabase, type SqlSession } from '../sql/database.js';
 import type { Outbox } from './outbox.js';
@@ -144,7 +143,8 @@ export function createOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
         // A failed statement may have left the session mid-transaction or dead: start over.
         await disconnect(true);
         nextLeaseCheck = 0;
-        if (running) await sleep(settings.retry.delayMs(failures));
+        // Interruptible: stop() signals the wake-up rather than waiting out the backoff.
+        if (running) await wake.wait(settings.retry.delayMs(failures));
       }
     }
   }
