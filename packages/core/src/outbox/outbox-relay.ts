@@ -27,7 +27,7 @@ export interface OutboxRelayConfig {
    * leave one relay without a limit so every shard always has an owner. @default shards
    */
   readonly maxShards?: number;
-  /** Rows per batch. @default 500 */
+  /** Rows per batch: larger batches amortize the wait for the broker's acknowledgements. @default 1_000 */
   readonly batchSize?: number;
   /** Longest wait between polls; on PostgreSQL a NOTIFY wakes the relay sooner. @default 1_000 */
   readonly pollIntervalMs?: number;
@@ -215,7 +215,7 @@ function resolveRelayConfig(config: OutboxRelayConfig) {
   return {
     shards,
     maxShards: int(config.maxShards, shards, 'maxShards', 1, shards),
-    batchSize: int(config.batchSize, 500, 'batchSize', 1, 10_000),
+    batchSize: int(config.batchSize, 1_000, 'batchSize', 1, 10_000),
     pollIntervalMs: int(config.pollIntervalMs, 1_000, 'pollIntervalMs', 1, 3_600_000),
     leaseIntervalMs: int(config.leaseIntervalMs, 5_000, 'leaseIntervalMs', 1, 3_600_000),
     listen: config.listen ?? true,

@@ -101,10 +101,12 @@ async function deleteRows(
   if (rows.length === 0) return;
   // By exact sequence numbers: a range would also delete rows of uncommitted
   // transactions that took lower numbers and are not published yet.
-  await session.query(
-    `DELETE FROM ${tables.outbox} WHERE seq IN (${rows.map(() => '?').join(', ')})`,
-    rows.map((r) => r.seq),
-  );
+  const seqs = rows.map((r) => r.seq);
+  if (session.dialect === 'postgres') {
+    await session.query(`DELETE FROM ${tables.outbox} WHERE seq = ANY(?::bigint[])`, [seqs]);
+  } else {
+    await session.query(`DELETE FROM ${tables.outbox} WHERE seq IN (${seqs.map(() => '?').join(', ')})`, seqs);
+  }
 }
 
 async function moveToFailed(
