@@ -1,0 +1,18 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+
+const run = promisify(execFile);
+
+it('runs the outbox example: orders and events commit together, a bad event is fixed, billing charges once', async () => {
+  const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--conditions=source', main], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    timeout: 60_000,
+  });
+  expect(stdout).toMatch(/quarantined order-placed for alice: .*cents/);
+  expect(stdout).toContain('billing skipped a duplicate');
+  expect(stdout).toContain('4 orders committed, 4 charged once each, 1 duplicate skipped by the inbox.');
+  expect(stdout).toContain('Quarantined events fixed and republished: 1. Outbox rows left: 0.');
+}, 90_000);
