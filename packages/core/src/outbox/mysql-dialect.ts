@@ -2,6 +2,7 @@ import { InvalidStateError } from '../errors.js';
 import { mysqlExecutor, type MysqlQueryable } from '../sql/sql-executor.js';
 import { isSqlExecutor, type OutboxDialect } from './outbox-dialect.js';
 import { createFailedTableSql, createInboxTableSql } from './shared-ddl.js';
+import { leaseKey } from './outbox-tables.js';
 
 /**
  * The MySQL/MariaDB dialect (InnoDB). MySQL has no transaction-scoped advisory lock, so
@@ -70,14 +71,31 @@ export function mysqlDialect(): OutboxDialect {
         rows.flatMap((r) => [r.id, r.topic, r.key, r.keyHash, r.type, r.payload, r.headers, r.occurredAt]),
       );
     },
-    async tryLease(session, t, shard) {
+    async tableIdentity(session, table) {
+      const [schema, name] = table.includes('.') ? table.split('.') : [undefined, table];
+      const { rows } = await session.query<{ identity: string | null }>(
+        `SELECT CONCAT(TABLE_SCHEMA, '.', TABLE_NAME) AS identity FROM information_schema.TABLES
+          WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?`,
+        [schema ?? null, name],
+      );
+      if (!rows[0]?.identity)
+        throw new InvalidStateError(`Outbox table "${table}" does not exist: run outbox.migrate() first`);
+      return rows[0].identity;
+    },
+    async prepareSession(session) {
+      // The relay must see each commit as it happens and commit its own deletes at once,
+      // whatever the server's or the pool's defaults (init_connect, autocommit=0).
+      await session.query('SET SESSION autocommit = 1');
+      await session.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    },
+    async tryLease(session, identity, shard) {
       const { rows } = await session.query<{ ok: number | null }>('SELECT GET_LOCK(?, 0) AS ok', [
-        leaseName(t.outbox, shard),
+        leaseKey(identity).name(shard),
       ]);
       return Number(rows[0]?.ok) === 1;
     },
-    async releaseLease(session, t, shard) {
-      await session.query('SELECT RELEASE_LOCK(?)', [leaseName(t.outbox, shard)]);
+    async releaseLease(session, identity, shard) {
+      await session.query('SELECT RELEASE_LOCK(?)', [leaseKey(identity).name(shard)]);
     },
     async insertInboxId(tx, table, scope, messageId) {
       const { affected } = await tx.query(`INSERT IGNORE INTO ${table} (scope, message_id) VALUES (?, ?)`, [
@@ -94,8 +112,3 @@ export function mysqlDialect(): OutboxDialect {
  * writer must map a key to the same slot for the lock to mean anything.
  */
 const KEY_LOCK_SLOTS = 1024;
-
-function leaseName(table: string, shard: number): string {
-  // GET_LOCK names are at most 64 characters.
-  return `ordo:${table}:${shard}`.slice(0, 64);
-}

@@ -40,10 +40,17 @@ export interface OutboxDialect {
    * that rows of one key commit in the order of their sequence numbers (O7).
    */
   insert(tx: SqlExecutor, tables: ResolvedOutboxTables, rows: readonly OutboxInsert[]): Promise<void>;
+  /**
+   * The outbox table's identity as the database resolves it (`database.schema.table`),
+   * which names its leases. @throws InvalidStateError when the table does not exist
+   */
+  tableIdentity(session: SqlExecutor, table: string): Promise<string>;
+  /** Prepares a relay's session (MySQL: autocommit on, READ COMMITTED, whatever the server's defaults). */
+  prepareSession(session: SqlExecutor): Promise<void>;
   /** Tries to take the lease of one shard on a session; true when this session holds it. */
-  tryLease(session: SqlExecutor, tables: ResolvedOutboxTables, shard: number): Promise<boolean>;
+  tryLease(session: SqlExecutor, identity: string, shard: number): Promise<boolean>;
   /** Gives a lease back. */
-  releaseLease(session: SqlExecutor, tables: ResolvedOutboxTables, shard: number): Promise<void>;
+  releaseLease(session: SqlExecutor, identity: string, shard: number): Promise<void>;
   /** Inserts an id into the inbox; true when it was not there yet. */
   insertInboxId(tx: SqlExecutor, table: string, scope: string, messageId: string): Promise<boolean>;
   /** Column type of a timestamp, and the expression for now. */

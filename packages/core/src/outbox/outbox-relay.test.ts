@@ -144,11 +144,37 @@ describe.each(OUTBOX_DATABASES)('outbox relay on %s', (name, connect) => {
     await expect.poll(remaining, { timeout: 5_000 }).toBe(0);
   });
 
+  it('keeps rows in the outbox through a fatal producer error, renews the producer and publishes them in order', async () => {
+    kafka = new InMemoryKafka({ partitions: PARTITIONS });
+    const ids: string[] = [];
+    for (let n = 0; n < 5; n++) ids.push((await write('fatal', n)).id);
+    kafka.faults.failNextSends(1, { retriable: false, message: 'producer fenced' });
+    const errors: Array<OutboxRelayEvents['error']> = [];
+    const r = relay({ backoff: { initialMs: 10, maxMs: 20 } });
+    r.on('error', (e) => errors.push(e));
+    await r.start();
+    await waitFor(() => published().length === 5, { timeoutMs: 10_000 });
+    expect(errors.map((e) => e.error.code)).toEqual(['ORDO_DELIVERY_FAILED']);
+    expect(published().map((e) => e.id)).toEqual(ids);
+    expect(await db.query(`SELECT * FROM ${tables.failed}`)).toEqual([]);
+  });
+
+  it('moves a row whose stored headers are not JSON aside, keeping the rest in order', async () => {
+    kafka = new InMemoryKafka({ partitions: PARTITIONS });
+    const before = (await write('hdr', 0)).id;
+    const broken = (await write('hdr', 1)).id;
+    const after = (await write('hdr', 2)).id;
+    await db.query(`UPDATE ${tables.outbox} SET headers = ? WHERE id = ?`, ['not json', broken]);
+    await relay().start();
+    await waitFor(() => published().length === 2, { timeoutMs: 10_000 });
+    expect(published().map((e) => e.id)).toEqual([before, after]);
+    await expect.poll(async () => (await db.query(`SELECT message_id FROM ${tables.failed}`)).length).toBe(1);
+  });
+
   it.runIf(name !== 'pglite')(
     'survives the database dropping its connection between produce and delete: repeats only, no gap, no reordering',
     async () => {
       kafka = new InMemoryKafka({ partitions: PARTITIONS });
-      const lease = { leaseSpace: outbox.tables.leaseSpace, outbox: outbox.tables.outbox };
       let kills = 0;
       // The connection dies right after the broker acknowledged the batch, before the delete.
       const crashing = {
@@ -164,7 +190,7 @@ describe.each(OUTBOX_DATABASES)('outbox relay on %s', (name, connect) => {
             disconnect: () => producer.disconnect(),
             async send(records: Parameters<typeof producer.send>[0]) {
               const reports = await producer.send(records);
-              if (kills < 2 && (await killLeaseHolder(db, lease))) kills++;
+              if (kills < 2 && (await killLeaseHolder(db, outbox.tables.outbox))) kills++;
               return reports;
             },
           };

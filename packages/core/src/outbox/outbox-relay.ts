@@ -1,11 +1,11 @@
 import type { DriverProducer, KafkaDriver } from '../driver/types.js';
-import { DatabaseError, InvalidConfigError, InvalidStateError, OrdoError, messageOf } from '../errors.js';
+import { DatabaseError, DriverError, InvalidConfigError, InvalidStateError, OrdoError, messageOf } from '../errors.js';
 import { consoleLogger, type Logger } from '../internal/logger.js';
 import { resolveRetryPolicy, type BackoffConfig } from '../internal/retry-policy.js';
 import { TypedEmitter } from '../internal/typed-emitter.js';
 import { openSession, type SqlDatabase, type SqlSession } from '../sql/database.js';
 import type { Outbox } from './outbox.js';
-import { publishBatch, readBatch } from './relay-batch.js';
+import { asDatabaseError, publishBatch, readBatch } from './relay-batch.js';
 import { ShardLeases } from './shard-leases.js';
 import { WakeSignal } from './wake-signal.js';
 
@@ -89,28 +89,41 @@ export function createOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
 
   async function connect(): Promise<void> {
     const opened = await openSession(database);
-    session = opened;
-    leases = new ShardLeases({
-      database,
-      dialect: outbox.dialect,
-      tables: outbox.tables,
-      session: opened.executor,
-      shards: settings.shards,
-      maxShards: settings.maxShards,
-    });
-    opened.onLost((error) => {
-      logger.warn('outbox relay lost its database connection', { error: messageOf(error) });
-      wake.signal();
-    });
-    if (settings.listen && outbox.dialect.name === 'postgres')
-      await opened.listen(outbox.tables.channel, () => wake.signal());
+    try {
+      await outbox.dialect.prepareSession(opened.executor);
+      const identity = await outbox.dialect.tableIdentity(opened.executor, outbox.tables.outbox);
+      if (settings.listen && outbox.dialect.name === 'postgres') {
+        await opened.listen(outbox.tables.channel, () => wake.signal());
+      }
+      opened.onLost((error) => {
+        logger.warn('outbox relay lost its database connection', { error: messageOf(error) });
+        wake.signal();
+      });
+      leases = new ShardLeases({
+        database,
+        dialect: outbox.dialect,
+        tables: outbox.tables,
+        identity,
+        session: opened.executor,
+        shards: settings.shards,
+        maxShards: settings.maxShards,
+      });
+      session = opened;
+    } catch (error) {
+      await opened.release(true).catch(() => undefined);
+      throw error;
+    }
   }
 
   async function disconnect(destroy: boolean): Promise<void> {
     const held = leases?.owned ?? [];
-    if (!destroy) await leases?.releaseAll().catch(() => undefined);
+    let closeConnection = destroy;
+    if (!destroy) {
+      // A connection that still holds a lease must never go back to a pool.
+      await leases?.releaseAll().catch(() => (closeConnection = true));
+    }
     leases?.forget();
-    await session?.release(destroy).catch(() => undefined);
+    await session?.release(closeConnection).catch(() => undefined);
     session = undefined;
     leases = undefined;
     if (destroy && held.length > 0) emitter.emit('lease-lost', { shards: held, error: new Error('connection lost') });
@@ -121,9 +134,9 @@ export function createOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
     let nextLeaseCheck = 0;
     while (running) {
       try {
-        if (!session) await connect();
+        if (!session) await asDatabaseError(connect());
         if (Date.now() >= nextLeaseCheck) {
-          for (const shard of await leases!.acquireFree()) emitter.emit('lease-acquired', { shard });
+          for (const shard of await asDatabaseError(leases!.acquireFree())) emitter.emit('lease-acquired', { shard });
           nextLeaseCheck = Date.now() + settings.leaseIntervalMs;
         }
         let moved = 0;
@@ -137,16 +150,32 @@ export function createOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
       } catch (error) {
         failures++;
         const wrapped =
-          error instanceof OrdoError ? error : new DatabaseError(`Outbox relay: ${messageOf(error)}`, { cause: error });
+          error instanceof OrdoError
+            ? error
+            : new DriverError(`Outbox relay: ${messageOf(error)}`, { retriable: true, cause: error });
         emitter.emit('error', { error: wrapped, attempt: failures });
         logger.warn('outbox relay batch failed; retrying', { error: wrapped.message, attempt: failures });
-        // A failed statement may have left the session mid-transaction or dead: start over.
-        await disconnect(true);
-        nextLeaseCheck = 0;
+        if (wrapped instanceof DatabaseError) {
+          // A failed statement may have left the session mid-transaction or dead: start over.
+          await disconnect(true);
+          nextLeaseCheck = 0;
+        } else if (!wrapped.retriable) {
+          // Kafka refused the batch for good (e.g. a fatal idempotent-producer error): a
+          // fresh producer; the rows are still in the outbox and are sent again, in order.
+          await renewProducer();
+        }
         // Interruptible: stop() signals the wake-up rather than waiting out the backoff.
         if (running) await wake.wait(settings.retry.delayMs(failures));
       }
     }
+  }
+
+  async function renewProducer(): Promise<void> {
+    await producer?.disconnect().catch(() => undefined);
+    producer = config.driver.createProducer();
+    await producer
+      .connect()
+      .catch((error: unknown) => logger.warn('outbox relay producer connect failed', { error: messageOf(error) }));
   }
 
   async function relayOneBatch(shard: number): Promise<number> {
@@ -171,29 +200,39 @@ export function createOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
     return rows.length;
   }
 
+  /** start() and stop() run one after the other, never interleaved. */
+  let lifecycle: Promise<unknown> = Promise.resolve();
+  const serially = <T>(step: () => Promise<T>): Promise<T> => {
+    const next = lifecycle.then(step);
+    lifecycle = next.catch(() => undefined);
+    return next;
+  };
+
   return {
-    async start() {
-      if (running || loop) throw new InvalidStateError('The outbox relay is already running');
-      producer = config.driver.createProducer();
-      await producer.connect();
-      try {
-        await connect();
-      } catch (error) {
-        await producer.disconnect();
-        throw new DatabaseError(`Outbox relay cannot connect: ${messageOf(error)}`, { cause: error });
-      }
-      running = true;
-      loop = runLoop();
-    },
-    async stop() {
-      if (!loop) return;
-      running = false;
-      wake.signal();
-      await loop;
-      loop = undefined;
-      await disconnect(false);
-      await producer?.disconnect();
-    },
+    start: () =>
+      serially(async () => {
+        if (running) throw new InvalidStateError('The outbox relay is already running');
+        producer = config.driver.createProducer();
+        await producer.connect();
+        try {
+          await connect();
+        } catch (error) {
+          await producer.disconnect();
+          throw new DatabaseError(`Outbox relay cannot connect: ${messageOf(error)}`, { cause: error });
+        }
+        running = true;
+        loop = runLoop();
+      }),
+    stop: () =>
+      serially(async () => {
+        if (!loop) return;
+        running = false;
+        wake.signal();
+        await loop;
+        loop = undefined;
+        await disconnect(false);
+        await producer?.disconnect();
+      }),
     get ownedShards() {
       return leases?.owned ?? [];
     },

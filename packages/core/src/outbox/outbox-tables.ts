@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { InvalidConfigError } from '../errors.js';
 import { murmur2, toPositive } from '../partition/murmur2.js';
 import { sqlIdentifier } from '../sql/identifier.js';
 
@@ -22,8 +24,6 @@ export interface ResolvedOutboxTables {
   readonly channel: string;
   /** Advisory-lock namespace of writers' per-key locks (PostgreSQL). */
   readonly keyLockSpace: number;
-  /** Advisory-lock namespace of relays' shard leases (PostgreSQL). */
-  readonly leaseSpace: number;
 }
 
 /**
@@ -35,15 +35,34 @@ export interface ResolvedOutboxTables {
 export function resolveOutboxTables(names: OutboxTableNames = {}): ResolvedOutboxTables {
   const outbox = sqlIdentifier(names.outbox ?? 'ordo_outbox', 'tables.outbox');
   const bare = outbox.replace('.', '_');
+  const tableName = outbox.split('.').at(-1)!;
+  if (tableName.length > 64 - KEY_LOCKS_SUFFIX.length) {
+    throw new InvalidConfigError(
+      'tables.outbox',
+      `must be at most ${64 - KEY_LOCKS_SUFFIX.length} characters (without the schema), so that "<name>${KEY_LOCKS_SUFFIX}" is still a valid identifier`,
+    );
+  }
   return {
     outbox,
     failed: sqlIdentifier(names.failed ?? 'ordo_failed_outbox', 'tables.failed'),
     inbox: sqlIdentifier(names.inbox ?? 'ordo_inbox', 'tables.inbox'),
-    keyLocks: sqlIdentifier(`${outbox}_key_locks`.slice(0, 63), 'tables.outbox'),
+    keyLocks: `${outbox}${KEY_LOCKS_SUFFIX}`,
     channel: `${bare}_wake`.slice(0, 63).toLowerCase(),
     keyLockSpace: namespace(`ordo-outbox-key:${outbox}`),
-    leaseSpace: namespace(`ordo-outbox-lease:${outbox}`),
   };
+}
+
+const KEY_LOCKS_SUFFIX = '_key_locks';
+
+/**
+ * The lock a relay holds to own one shard, from the outbox table's identity as the
+ * database resolves it (database, schema and table): two services with an
+ * `ordo_outbox` each, in two schemas or two databases of one server, never share leases.
+ */
+export function leaseKey(identity: string): { readonly space: number; name(shard: number): string } {
+  // MySQL's GET_LOCK names are server-wide and at most 64 characters: hash the identity.
+  const digest = createHash('sha1').update(identity).digest('hex');
+  return { space: namespace(`ordo-outbox-lease:${identity}`), name: (shard) => `ordo:${digest}:${shard}` };
 }
 
 function namespace(text: string): number {

@@ -7,6 +7,8 @@ import type { SqlDatabase } from '../sql/database.js';
 import { mysqlDialect } from './mysql-dialect.js';
 import type { OutboxDialect, OutboxTransaction } from './outbox-dialect.js';
 import { postgresDialect } from './postgres-dialect.js';
+import { leaseKey } from './outbox-tables.js';
+import { mysqlExecutor, postgresExecutor } from '../sql/sql-executor.js';
 
 /**
  * One database engine as the outbox tests use it: a pool (or PGlite) plus a way to run
@@ -176,21 +178,18 @@ export async function recordInsertionOrder(
  * Kills the server session holding a relay's lease on shard 0: the database dropping the
  * relay's connection, as a failover or a network cut would. Not possible on PGlite.
  */
-export async function killLeaseHolder(
-  db: OutboxTestDatabase,
-  tables: { leaseSpace: number; outbox: string },
-): Promise<boolean> {
+export async function killLeaseHolder(db: OutboxTestDatabase, outboxTable: string): Promise<boolean> {
+  const executor = db.name === 'mariadb' ? mysqlExecutor(db.database as never) : postgresExecutor(db.database as never);
+  const lease = leaseKey(await db.dialect.tableIdentity(executor, outboxTable));
   if (db.name === 'mariadb') {
-    const [row] = await db.query<{ holder: number | null }>('SELECT IS_USED_LOCK(?) AS holder', [
-      `ordo:${tables.outbox}:0`,
-    ]);
+    const [row] = await db.query<{ holder: number | null }>('SELECT IS_USED_LOCK(?) AS holder', [lease.name(0)]);
     if (!row?.holder) return false;
     await db.query(`KILL ${Number(row.holder)}`);
     return true;
   }
   const rows = await db.query<{ pid: number }>(
     `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = (?::int4)::oid AND objid = 0 AND objsubid = 2 AND granted`,
-    [tables.leaseSpace],
+    [lease.space],
   );
   for (const { pid } of rows) await db.query('SELECT pg_terminate_backend(?)', [pid]);
   return rows.length > 0;

@@ -2,6 +2,7 @@ import { InvalidStateError } from '../errors.js';
 import { postgresExecutor, type PostgresQueryable } from '../sql/sql-executor.js';
 import { isSqlExecutor, type OutboxDialect, type OutboxInsert } from './outbox-dialect.js';
 import { createFailedTableSql, createInboxTableSql } from './shared-ddl.js';
+import { leaseKey } from './outbox-tables.js';
 
 /**
  * The PostgreSQL dialect (also PGlite). Writers take a transaction-scoped advisory lock
@@ -53,15 +54,25 @@ export function postgresDialect(): OutboxDialect {
       }
       for (const row of rows) await tx.query(insertSql(t.outbox, row), insertParams(t.keyLockSpace, t.channel, row));
     },
-    async tryLease(session, t, shard) {
+    async tableIdentity(session, table) {
+      const { rows } = await session.query<{ identity: string }>(
+        `SELECT current_database() || '.' || n.nspname || '.' || c.relname AS identity
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(?)`,
+        [table],
+      );
+      if (!rows[0]) throw new InvalidStateError(`Outbox table "${table}" does not exist: run outbox.migrate() first`);
+      return rows[0].identity;
+    },
+    async prepareSession() {},
+    async tryLease(session, identity, shard) {
       const { rows } = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(?::int4, ?::int4) AS ok', [
-        t.leaseSpace,
+        leaseKey(identity).space,
         shard,
       ]);
       return rows[0]?.ok === true;
     },
-    async releaseLease(session, t, shard) {
-      await session.query('SELECT pg_advisory_unlock(?::int4, ?::int4)', [t.leaseSpace, shard]);
+    async releaseLease(session, identity, shard) {
+      await session.query('SELECT pg_advisory_unlock(?::int4, ?::int4)', [leaseKey(identity).space, shard]);
     },
     async insertInboxId(tx, table, scope, messageId) {
       const { affected } = await tx.query(

@@ -1,8 +1,8 @@
 import type { DeliveryReport, DriverProducer, ProducerRecord } from '../driver/types.js';
-import { isRetriable, messageOf } from '../errors.js';
+import { randomUUID } from 'node:crypto';
+import { DatabaseError, InvalidMessageError, RecordTooLargeError, UnknownTopicError, messageOf } from '../errors.js';
 import { HEADERS } from '../message/headers.js';
 import type { SqlExecutor } from '../sql/sql-executor.js';
-import { SqlFailedMessageStore } from './failed/sql-failed-message-store.js';
 import type { ResolvedOutboxTables } from './outbox-tables.js';
 
 /** An outbox row as the relay reads it. */
@@ -44,19 +44,33 @@ export async function readBatch(
 ): Promise<OutboxRow[]> {
   const id = session.dialect === 'postgres' ? 'id::text AS id' : 'id';
   const where = shard.count > 1 ? `WHERE key_hash % ${shard.count} = ${shard.index}` : '';
-  const { rows } = await session.query<OutboxRow>(
-    `SELECT seq, ${id}, topic, msg_key, type, payload, headers, occurred_at FROM ${tables.outbox} ${where} ORDER BY seq LIMIT ${limit}`,
+  const { rows } = await asDatabaseError(
+    session.query<OutboxRow>(
+      `SELECT seq, ${id}, topic, msg_key, type, payload, headers, occurred_at FROM ${tables.outbox} ${where} ORDER BY seq LIMIT ${limit}`,
+    ),
   );
   return rows;
 }
 
-/** The record a row becomes: the same bytes, key and headers a direct publish would send. */
+/**
+ * The record a row becomes: the same bytes, key and headers a direct publish would send.
+ * @throws InvalidMessageError when the row's headers are not a JSON object of strings
+ */
 export function toRecord(row: OutboxRow): ProducerRecord {
+  let stored: unknown;
+  try {
+    stored = JSON.parse(row.headers);
+  } catch {
+    stored = undefined;
+  }
+  if (typeof stored !== 'object' || stored === null || Object.values(stored).some((v) => typeof v !== 'string')) {
+    throw new InvalidMessageError(`Outbox row ${row.id} has headers that are not a JSON object of strings`);
+  }
   return {
     topic: row.topic,
     key: row.msg_key === null ? null : Buffer.from(row.msg_key, 'utf8'),
     value: row.payload === null ? null : Buffer.from(row.payload),
-    headers: { ...(JSON.parse(row.headers) as Record<string, string>), [HEADERS.id]: row.id, [HEADERS.type]: row.type },
+    headers: { ...(stored as Record<string, string>), [HEADERS.id]: row.id, [HEADERS.type]: row.type },
     timestamp: Number(row.occurred_at),
   };
 }
@@ -69,70 +83,117 @@ export function toRecord(row: OutboxRow): ProducerRecord {
  * with its deletion.
  */
 export async function publishBatch(relay: RelayContext, rows: readonly OutboxRow[]): Promise<BatchOutcome> {
-  const { session, tables, producer } = relay;
-  try {
-    const reports = await producer.send(rows.map(toRecord));
-    relay.onAcknowledged?.(rows);
-    await deleteRows(session, tables, rows);
-    return { published: rows.length, failed: [], reports };
-  } catch (error) {
-    if (isRetriable(error) || rows.length === 0) throw error;
+  const { producer } = relay;
+  const records = rows.map((row) => recordOrError(row));
+  if (records.every((r): r is ProducerRecord => !(r instanceof Error))) {
+    try {
+      const reports = await producer.send(records);
+      relay.onAcknowledged?.(rows);
+      await deleteRows(relay, rows);
+      return { published: rows.length, failed: [], reports };
+    } catch (error) {
+      if (!refusesRecordForGood(error)) throw error;
+    }
   }
+  // One by one, in order: what the broker takes is published, what it refuses for good
+  // (or what cannot even become a record) moves aside.
   const failed: Array<{ id: string; failureId: string; error: unknown }> = [];
   const reports: DeliveryReport[] = [];
-  for (const row of rows) {
+  for (const [index, row] of rows.entries()) {
+    const record = records[index]!;
     try {
-      reports.push(...(await producer.send([toRecord(row)])));
+      if (record instanceof Error) throw record;
+      reports.push(...(await producer.send([record])));
       relay.onAcknowledged?.([row]);
-      await deleteRows(session, tables, [row]);
+      await deleteRows(relay, [row]);
     } catch (error) {
-      if (isRetriable(error)) throw error;
-      failed.push({ id: row.id, failureId: await moveToFailed(session, tables, row, error), error });
+      if (!refusesRecordForGood(error)) throw error;
+      failed.push({ id: row.id, failureId: await moveToFailed(relay, row, error), error });
     }
   }
   return { published: reports.length, failed, reports };
 }
 
-async function deleteRows(
-  session: SqlExecutor,
-  tables: ResolvedOutboxTables,
-  rows: readonly OutboxRow[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  // By exact sequence numbers: a range would also delete rows of uncommitted
-  // transactions that took lower numbers and are not published yet.
-  const seqs = rows.map((r) => r.seq);
-  if (session.dialect === 'postgres') {
-    await session.query(`DELETE FROM ${tables.outbox} WHERE seq = ANY(?::bigint[])`, [seqs]);
-  } else {
-    await session.query(`DELETE FROM ${tables.outbox} WHERE seq IN (${seqs.map(() => '?').join(', ')})`, seqs);
+/**
+ * Errors about one record that no retry can fix: too large, malformed, topic refused.
+ * Anything else (a broker outage, a fatal producer error) stops the batch: its rows stay
+ * in the outbox and are retried, so nothing of a key overtakes them.
+ */
+export function refusesRecordForGood(error: unknown): boolean {
+  return (
+    error instanceof RecordTooLargeError || error instanceof InvalidMessageError || error instanceof UnknownTopicError
+  );
+}
+
+function recordOrError(row: OutboxRow): ProducerRecord | InvalidMessageError {
+  try {
+    return toRecord(row);
+  } catch (error) {
+    return error as InvalidMessageError;
   }
 }
 
-async function moveToFailed(
-  session: SqlExecutor,
-  tables: ResolvedOutboxTables,
-  row: OutboxRow,
-  error: unknown,
-): Promise<string> {
-  await session.query('BEGIN');
+async function deleteRows(relay: RelayContext, rows: readonly OutboxRow[]): Promise<void> {
+  const { session, tables } = relay;
+  // By exact sequence numbers: a range would also delete rows of uncommitted
+  // transactions that took lower numbers and are not published yet.
+  const seqs = rows.map((r) => r.seq);
+  await asDatabaseError(
+    session.dialect === 'postgres'
+      ? session.query(`DELETE FROM ${tables.outbox} WHERE seq = ANY(?::bigint[])`, [seqs])
+      : session.query(`DELETE FROM ${tables.outbox} WHERE seq IN (${seqs.map(() => '?').join(', ')})`, seqs),
+  );
+}
+
+/**
+ * Moves a row to the failed-outbox table and deletes it, atomically. On PostgreSQL one
+ * statement does both, because a PGlite session is shared with the application: a
+ * BEGIN ... COMMIT of the relay could interleave with the application's transactions.
+ */
+async function moveToFailed(relay: RelayContext, row: OutboxRow, error: unknown): Promise<string> {
+  const { session, tables } = relay;
+  const failureId = randomUUID();
+  const reason = messageOf(error);
+  const columns =
+    'failure_id, message_id, origin, topic, msg_key, type, payload, headers, occurred_at, error, attempts, status, failed_at, updated_at';
+  if (session.dialect === 'postgres') {
+    await asDatabaseError(
+      session.query(
+        `WITH moved AS (DELETE FROM ${tables.outbox} WHERE seq = ? RETURNING *)
+         INSERT INTO ${tables.failed} (${columns})
+         SELECT ?, id::text, 'relay', topic, msg_key, type, payload, headers, occurred_at, ?, 1, 'failed', now(), now() FROM moved`,
+        [row.seq, failureId, reason],
+      ),
+    );
+    return failureId;
+  }
+  await asDatabaseError(
+    (async () => {
+      await session.query('BEGIN');
+      try {
+        await session.query(
+          `INSERT INTO ${tables.failed} (${columns})
+           SELECT ?, id, 'relay', topic, msg_key, type, payload, headers, occurred_at, ?, 1, 'failed', NOW(3), NOW(3)
+             FROM ${tables.outbox} WHERE seq = ?`,
+          [failureId, reason, row.seq],
+        );
+        await session.query(`DELETE FROM ${tables.outbox} WHERE seq = ?`, [row.seq]);
+        await session.query('COMMIT');
+      } catch (dbError) {
+        await session.query('ROLLBACK').catch(() => undefined);
+        throw dbError;
+      }
+    })(),
+  );
+  return failureId;
+}
+
+/** A statement's failure as a `DatabaseError`, so the relay knows to reconnect rather than retry Kafka. */
+export async function asDatabaseError<T>(statement: Promise<T>): Promise<T> {
   try {
-    const failed = await new SqlFailedMessageStore({ executor: session, table: tables.failed }).add({
-      messageId: row.id,
-      origin: 'relay',
-      topic: row.topic,
-      key: row.msg_key,
-      type: row.type,
-      payload: row.payload === null ? null : Buffer.from(row.payload),
-      headers: JSON.parse(row.headers) as Record<string, string>,
-      occurredAt: Number(row.occurred_at),
-      error: messageOf(error),
-    });
-    await deleteRows(session, tables, [row]);
-    await session.query('COMMIT');
-    return failed.failureId;
-  } catch (dbError) {
-    await session.query('ROLLBACK').catch(() => undefined);
-    throw dbError;
+    return await statement;
+  } catch (error) {
+    if (error instanceof DatabaseError) throw error;
+    throw new DatabaseError(`Outbox relay: ${messageOf(error)}`, { cause: error });
   }
 }

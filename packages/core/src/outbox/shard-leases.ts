@@ -15,6 +15,8 @@ export interface ShardLeasesOptions {
   readonly database: SqlDatabase;
   readonly dialect: OutboxDialect;
   readonly tables: ResolvedOutboxTables;
+  /** The outbox table's identity in the database: names the leases. */
+  readonly identity: string;
   /** The relay's session: leases live as long as its connection. */
   readonly session: SqlExecutor;
   readonly shards: number;
@@ -35,14 +37,14 @@ export class ShardLeases {
 
   /** Tries every shard not held yet; returns those newly taken. */
   async acquireFree(): Promise<number[]> {
-    const { dialect, tables, session, shards } = this.options;
+    const { dialect, identity, session, shards } = this.options;
     const claimed = this.claimed();
     const taken: number[] = [];
     for (let shard = 0; shard < shards; shard++) {
       if (this.held.size >= this.options.maxShards) break;
       if (this.held.has(shard) || claimed.has(shard)) continue;
       claimed.add(shard);
-      if (await dialect.tryLease(session, tables, shard).catch((error: unknown) => fail(claimed, shard, error))) {
+      if (await dialect.tryLease(session, identity, shard).catch((error: unknown) => fail(claimed, shard, error))) {
         this.held.add(shard);
         taken.push(shard);
       } else {
@@ -54,8 +56,8 @@ export class ShardLeases {
 
   /** Gives every lease back (the session stays open). */
   async releaseAll(): Promise<void> {
-    const { dialect, tables, session } = this.options;
-    for (const shard of this.owned) await dialect.releaseLease(session, tables, shard);
+    const { dialect, identity, session } = this.options;
+    for (const shard of this.owned) await dialect.releaseLease(session, identity, shard);
     this.forget();
   }
 
@@ -69,8 +71,8 @@ export class ShardLeases {
   private claimed(): Set<number> {
     let byTable = claimedInProcess.get(this.options.database);
     if (!byTable) claimedInProcess.set(this.options.database, (byTable = new Map()));
-    let set = byTable.get(this.options.tables.outbox);
-    if (!set) byTable.set(this.options.tables.outbox, (set = new Set()));
+    let set = byTable.get(this.options.identity);
+    if (!set) byTable.set(this.options.identity, (set = new Set()));
     return set;
   }
 }
