@@ -2,6 +2,7 @@ import { InvalidConfigError, InvalidMessageError } from '../errors.js';
 import { sqlIdentifier } from '../sql/identifier.js';
 import type { OutboxDialect, OutboxTransaction } from './outbox-dialect.js';
 import { createInboxTableSql } from './shared-ddl.js';
+import { assertTransactionHandle } from './outbox.js';
 
 /** Configuration of {@link createInbox}. */
 export interface InboxConfig {
@@ -55,6 +56,7 @@ export function createInbox(config: InboxConfig): Inbox {
       if (typeof messageId !== 'string' || messageId === '' || messageId.length > 191) {
         throw new InvalidMessageError('inbox.once needs the event id (a non-empty string of at most 191 characters)');
       }
+      assertTransactionHandle(tx, 'inbox.once');
       const fresh = await dialect.insertInboxId(dialect.executor(tx), table, scope, messageId);
       return fresh ? { ran: true, result: await fn() } : { ran: false };
     },

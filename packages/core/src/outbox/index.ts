@@ -31,6 +31,7 @@ export {
   type FailedMessages,
   type FailedMessagesConfig,
   type FailedMessageView,
+  type RetryOptions,
   type RetryProgress,
   type RetryTarget,
 } from './failed/failed-messages.js';

@@ -1,6 +1,6 @@
 import { InvalidStateError } from '../errors.js';
-import { mysqlExecutor, type MysqlQueryable } from '../sql/sql-executor.js';
-import { isSqlExecutor, type OutboxDialect } from './outbox-dialect.js';
+import { mysqlExecutor, type MysqlQueryable, type SqlExecutor } from '../sql/sql-executor.js';
+import { isSqlExecutor, type OutboxDialect, type OutboxInsert } from './outbox-dialect.js';
 import { createFailedTableSql, createInboxTableSql } from './shared-ddl.js';
 import { leaseKey } from './outbox-tables.js';
 
@@ -15,7 +15,34 @@ import { leaseKey } from './outbox-tables.js';
  * @example
  * const outbox = createOutbox({ dialect: mysqlDialect() });
  */
-export function mysqlDialect(): OutboxDialect {
+export function mysqlDialect(options: MysqlDialectOptions = {}): OutboxDialect {
+  let check = options.transactionCheck;
+  /** First sequence number of each insert, for deleteInserted; forgotten with the rows. */
+  const inserted = new WeakMap<readonly OutboxInsert[], number>();
+  // Whether the connection is inside a transaction. MariaDB says so in @@in_transaction.
+  // MySQL has no such variable; there, a savepoint tells: in autocommit mode the implicit
+  // transaction ends with the SAVEPOINT statement, so releasing it fails.
+  async function inTransaction(tx: SqlExecutor): Promise<boolean> {
+    if (check !== 'savepoint') {
+      try {
+        const { rows } = await tx.query<{ v: number | string }>('SELECT @@in_transaction AS v');
+        check = 'in_transaction';
+        return Number(rows[0]?.v) === 1;
+      } catch (error) {
+        if (check === 'in_transaction' || errnoOf(error) !== ER_UNKNOWN_SYSTEM_VARIABLE) throw error;
+        check = 'savepoint';
+      }
+    }
+    await tx.query('SAVEPOINT ordo_transaction_check');
+    try {
+      await tx.query('RELEASE SAVEPOINT ordo_transaction_check');
+      return true;
+    } catch (error) {
+      if (errnoOf(error) === ER_SP_DOES_NOT_EXIST) return false;
+      throw error;
+    }
+  }
+
   return {
     name: 'mysql',
     timestampType: 'timestamp(3)',
@@ -54,22 +81,30 @@ export function mysqlDialect(): OutboxDialect {
       // Lock slots in ascending order, so two multi-key transactions cannot deadlock.
       keyed.sort((a, b) => a - b);
       if (keyed.length > 0) {
-        const { rows: locked } = await tx.query<{ in_tx: number | string }>(
-          `SELECT slot, @@in_transaction AS in_tx FROM ${t.keyLocks} WHERE slot IN (${keyed.map(() => '?').join(', ')}) FOR UPDATE`,
-          keyed,
-        );
-        if (Number(locked[0]?.in_tx) !== 1) {
+        const slots = keyed.map(() => '?').join(', ');
+        await tx.query(`SELECT slot FROM ${t.keyLocks} WHERE slot IN (${slots}) FOR UPDATE`, keyed);
+        if (!(await inTransaction(tx))) {
           throw new InvalidStateError(
             'outbox.write on MySQL must run inside a transaction (beginTransaction first): the key lock that keeps one key in order is held until commit',
           );
         }
       }
-      await tx.query(
+      const { insertId } = await tx.query(
         `INSERT INTO ${t.outbox} (id, topic, msg_key, key_hash, type, payload, headers, occurred_at) VALUES ${rows
           .map(() => '(?, ?, ?, ?, ?, ?, ?, ?)')
           .join(', ')}`,
         rows.flatMap((r) => [r.id, r.topic, r.key, r.keyHash, r.type, r.payload, r.headers, r.occurredAt]),
       );
+      // A multi-row INSERT with a known row count takes consecutive values in every
+      // innodb_autoinc_lock_mode; remember them for deleteInserted.
+      if (insertId !== undefined) inserted.set(rows, insertId);
+    },
+    async deleteInserted(tx, t, rows) {
+      const first = inserted.get(rows);
+      if (first === undefined) throw new InvalidStateError('deleteInserted needs the rows of the insert just made');
+      const seqs = rows.map((_, i) => first + i);
+      // Equality on the primary key: record locks only, no gap locks.
+      await tx.query(`DELETE FROM ${t.outbox} WHERE seq IN (${seqs.map(() => '?').join(', ')})`, seqs);
     },
     async tableIdentity(session, table) {
       const [schema, name] = table.includes('.') ? table.split('.') : [undefined, table];
@@ -105,6 +140,22 @@ export function mysqlDialect(): OutboxDialect {
       return affected === 1;
     },
   };
+}
+
+/** Options of {@link mysqlDialect}. */
+export interface MysqlDialectOptions {
+  /**
+   * How a write checks that it runs inside a transaction: MariaDB's `@@in_transaction`,
+   * or a savepoint (MySQL, which has no such variable). @default detected on first use
+   */
+  readonly transactionCheck?: 'in_transaction' | 'savepoint';
+}
+
+const ER_UNKNOWN_SYSTEM_VARIABLE = 1193;
+const ER_SP_DOES_NOT_EXIST = 1305;
+
+function errnoOf(error: unknown): number | undefined {
+  return (error as { errno?: number }).errno;
 }
 
 /**

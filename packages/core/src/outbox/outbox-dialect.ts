@@ -41,6 +41,12 @@ export interface OutboxDialect {
    */
   insert(tx: SqlExecutor, tables: ResolvedOutboxTables, rows: readonly OutboxInsert[]): Promise<void>;
   /**
+   * Deletes rows this transaction just inserted (`publisher: 'debezium'`), locking only
+   * them: by primary key on MySQL, where a scan or a secondary index would take gap
+   * locks that deadlock concurrent writers.
+   */
+  deleteInserted(tx: SqlExecutor, tables: ResolvedOutboxTables, rows: readonly OutboxInsert[]): Promise<void>;
+  /**
    * The outbox table's identity as the database resolves it (`database.schema.table`),
    * which names its leases. @throws InvalidStateError when the table does not exist
    */

@@ -111,6 +111,8 @@ describe.each(OUTBOX_DATABASES)('outbox relay on %s', (name, connect) => {
     const a = relay({ shards: 4, maxShards: 2, leaseIntervalMs: 100 });
     const b = relay({ shards: 4, leaseIntervalMs: 100, database: other.database });
     await a.start();
+    // Leases are taken by the relay's loop, after start() returns.
+    await waitFor(() => a.ownedShards.length === 2, { timeoutMs: 5_000 });
     await b.start();
     await waitFor(() => a.ownedShards.length + b.ownedShards.length === 4, { timeoutMs: 5_000 });
     expect(a.ownedShards).toHaveLength(2);

@@ -92,8 +92,9 @@ export function createOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
     try {
       await outbox.dialect.prepareSession(opened.executor);
       const identity = await outbox.dialect.tableIdentity(opened.executor, outbox.tables.outbox);
-      if (settings.listen && outbox.dialect.name === 'postgres') {
-        await opened.listen(outbox.tables.channel, () => wake.signal());
+      const channel = outbox.tables.channel;
+      if (settings.listen && channel !== null && outbox.dialect.name === 'postgres') {
+        await opened.listen(channel, () => wake.signal());
       }
       opened.onLost((error) => {
         logger.warn('outbox relay lost its database connection', { error: messageOf(error) });

@@ -20,8 +20,8 @@ export interface ResolvedOutboxTables {
   readonly inbox: string;
   /** MySQL only: the rows writers lock so that one key's rows commit in sequence order. */
   readonly keyLocks: string;
-  /** PostgreSQL NOTIFY channel the writers signal and the relay listens on. */
-  readonly channel: string;
+  /** PostgreSQL NOTIFY channel the writers signal and the relay listens on; null when off. */
+  readonly channel: string | null;
   /** Advisory-lock namespace of writers' per-key locks (PostgreSQL). */
   readonly keyLockSpace: number;
 }
@@ -32,7 +32,7 @@ export interface ResolvedOutboxTables {
  * one database never share locks.
  * @throws InvalidConfigError for a name that is not a plain identifier
  */
-export function resolveOutboxTables(names: OutboxTableNames = {}): ResolvedOutboxTables {
+export function resolveOutboxTables(names: OutboxTableNames = {}, notify = true): ResolvedOutboxTables {
   const outbox = sqlIdentifier(names.outbox ?? 'ordo_outbox', 'tables.outbox');
   const bare = outbox.replace('.', '_');
   const tableName = outbox.split('.').at(-1)!;
@@ -47,7 +47,7 @@ export function resolveOutboxTables(names: OutboxTableNames = {}): ResolvedOutbo
     failed: sqlIdentifier(names.failed ?? 'ordo_failed_outbox', 'tables.failed'),
     inbox: sqlIdentifier(names.inbox ?? 'ordo_inbox', 'tables.inbox'),
     keyLocks: `${outbox}${KEY_LOCKS_SUFFIX}`,
-    channel: `${bare}_wake`.slice(0, 63).toLowerCase(),
+    channel: notify ? `${bare}_wake`.slice(0, 63).toLowerCase() : null,
     keyLockSpace: namespace(`ordo-outbox-key:${outbox}`),
   };
 }

@@ -15,6 +15,7 @@ import type { MysqlPool } from '../sql/database.js';
 import { createOutbox, type Outbox, type OutboxEvents } from './outbox.js';
 import { OUTBOX_DATABASES, outboxTables, type OutboxTestDatabase } from './outbox.test-support.js';
 import { postgresDialect } from './postgres-dialect.js';
+import { mysqlDialect } from './mysql-dialect.js';
 
 const contracts = new ContractRegistry().topic('users', {
   keyed: true,
@@ -182,12 +183,58 @@ describe.each(OUTBOX_DATABASES)('outbox.write on %s', (_name, connect) => {
     },
   );
 
-  it.runIf(_name === 'mariadb')('refuses a keyed write outside a transaction on MySQL', async () => {
-    const conn = await (db.database as MysqlPool).getConnection();
-    try {
-      await expect(outbox.write(conn, user('u7'))).rejects.toBeInstanceOf(InvalidStateError);
-    } finally {
-      conn.release();
-    }
+  it.runIf(_name === 'mariadb')(
+    'refuses a keyed write outside a transaction on MySQL, whichever way it checks',
+    async () => {
+      for (const transactionCheck of ['in_transaction', 'savepoint'] as const) {
+        const checked = createOutbox({ dialect: mysqlDialect({ transactionCheck }), tables, logger: silentLogger });
+        const conn = await (db.database as MysqlPool).getConnection();
+        try {
+          await expect(checked.write(conn, user('u7'))).rejects.toBeInstanceOf(InvalidStateError);
+        } finally {
+          conn.release();
+        }
+        const { status } = await db.transaction((tx) => checked.write(tx, user('u7')));
+        expect(status).toBe('queued');
+      }
+      await db.query(`DELETE FROM ${tables.outbox}`);
+    },
+  );
+
+  it("with publisher: 'debezium', concurrent writers neither deadlock nor leave rows behind", async () => {
+    const debezium = createOutbox({ dialect: db.dialect, tables, publisher: 'debezium', logger: silentLogger });
+    await Promise.all(
+      Array.from({ length: 8 }, (_, w) =>
+        db.transaction(async (tx) => {
+          // One key per transaction: several keys in separate writes may deadlock on
+          // their key locks like any two transactions locking rows in different orders.
+          for (let i = 0; i < 5; i++) {
+            await debezium.write(tx, user(`d${w}`));
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+          }
+        }),
+      ),
+    );
+    expect(await rows()).toEqual([]);
+  });
+
+  it('refuses a pool or a whole database instead of a transaction handle', async () => {
+    await expect(outbox.write(db.database as never, user('u9'))).rejects.toBeInstanceOf(InvalidStateError);
+    expect(await rows()).toEqual([]);
+  });
+
+  it('stores a caller-given id in lower case and returns it so', async () => {
+    const id = '0F8FAD5B-D9CB-469F-A165-70867728950E';
+    const result = await db.transaction((tx) => outbox.write(tx, { ...user('u10'), id }));
+    expect(result.id).toBe(id.toLowerCase());
+    expect((await rows()).map((r) => String(r.id))).toEqual([id.toLowerCase()]);
+    await db.query(`DELETE FROM ${tables.outbox}`);
+  });
+
+  it('writes without NOTIFY when notify is off', async () => {
+    const quiet = createOutbox({ dialect: db.dialect, tables, notify: false, logger: silentLogger });
+    expect(quiet.tables.channel).toBeNull();
+    expect((await db.transaction((tx) => quiet.write(tx, user('u11')))).status).toBe('queued');
+    await db.query(`DELETE FROM ${tables.outbox}`);
   });
 });

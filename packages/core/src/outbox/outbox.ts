@@ -5,6 +5,7 @@ import {
   InvalidConfigError,
   OrdoError,
   InvalidMessageError,
+  InvalidStateError,
   UnknownEventTypeError,
   messageOf,
 } from '../errors.js';
@@ -46,6 +47,13 @@ export interface OutboxConfig {
    * @default 'relay'
    */
   readonly publisher?: 'relay' | 'debezium';
+  /**
+   * PostgreSQL: signal the relay with NOTIFY at commit, so it publishes within
+   * milliseconds. PostgreSQL serializes the commits of notifying transactions on one
+   * queue lock; at thousands of commits per second, turn this off and let the relay poll.
+   * @default true
+   */
+  readonly notify?: boolean;
   /** Largest record accepted, as Kafka would count it. @default 1_000_000 */
   readonly maxRecordBytes?: number;
   /** @default consoleLogger */
@@ -117,24 +125,20 @@ export function createOutbox(config: OutboxConfig): Outbox {
   if (publisher !== 'relay' && publisher !== 'debezium') {
     throw new InvalidConfigError('publisher', `must be 'relay' or 'debezium', got ${JSON.stringify(publisher)}`);
   }
-  const tables = resolveOutboxTables(config.tables);
+  const tables = resolveOutboxTables(config.tables, config.notify ?? true);
   const codec = config.codec ?? jsonCodec;
   const maxRecordBytes = config.maxRecordBytes ?? 1_000_000;
   const logger = config.logger ?? consoleLogger;
   const emitter = new TypedEmitter<OutboxEvents>((error) => logger.error('outbox listener threw', { error }));
 
   async function writeMany(tx: OutboxTransaction, messages: readonly OutgoingMessage[]): Promise<OutboxWriteResult[]> {
+    assertTransactionHandle(tx, 'outbox.write');
     const prepared = messages.map((message) => prepare(message));
     const executor = dialect.executor(tx);
     const queued = prepared.filter((p) => p.violation === undefined).map((p) => toInsert(p.built, p.message));
     if (queued.length > 0) {
       await dialect.insert(executor, tables, queued).catch(asDatabaseError);
-      if (publisher === 'debezium') {
-        await executor.query(
-          `DELETE FROM ${tables.outbox} WHERE id IN (${queued.map(() => '?').join(', ')})`,
-          queued.map((q) => q.id),
-        );
-      }
+      if (publisher === 'debezium') await dialect.deleteInserted(executor, tables, queued).catch(asDatabaseError);
     }
     const results: OutboxWriteResult[] = [];
     for (const p of prepared) {
@@ -146,10 +150,14 @@ export function createOutbox(config: OutboxConfig): Outbox {
 
   function prepare(message: OutgoingMessage): { message: OutgoingMessage; built: BuiltRecord; violation?: Error } {
     checkMessage(message, contracts);
-    if (message.id !== undefined && !UUID.test(message.id)) {
-      throw new InvalidMessageError(
-        `message.id must be a UUID for the outbox's id column, got ${JSON.stringify(message.id)}`,
-      );
+    if (message.id !== undefined) {
+      if (!UUID.test(message.id)) {
+        throw new InvalidMessageError(
+          `message.id must be a UUID for the outbox's id column, got ${JSON.stringify(message.id)}`,
+        );
+      }
+      // The database gives uuids back in lower case: return the id consumers will see.
+      message = { ...message, id: message.id.toLowerCase() };
     }
     const built = encodeRecord(message, { codec, contracts, maxRecordBytes });
     try {
@@ -203,6 +211,24 @@ export function createOutbox(config: OutboxConfig): Outbox {
     writeMany,
     on: (event, listener) => emitter.on(event, listener),
   };
+}
+
+/**
+ * Refuses handles that are not one transaction: a pool (each statement on any
+ * connection, each one committed on its own) or a whole PGlite instance.
+ * @throws InvalidStateError
+ */
+export function assertTransactionHandle(tx: OutboxTransaction, what: string): void {
+  const handle = tx as unknown as Record<string, unknown>;
+  const isPool =
+    typeof handle.getConnection === 'function' ||
+    (typeof handle.connect === 'function' && 'totalCount' in handle) ||
+    (typeof handle.transaction === 'function' && typeof handle.listen === 'function');
+  if (isPool) {
+    throw new InvalidStateError(
+      `${what} needs the transaction's own handle (a pg client after BEGIN, a mysql2 connection after beginTransaction(), a PGlite transaction), not a pool or a database`,
+    );
+  }
 }
 
 /** The row of an encoded event: `ordo-id` and `ordo-type` are columns, the rest of the headers JSON. */

@@ -39,6 +39,8 @@ export function postgresDialect(): OutboxDialect {
           txid xid8 NOT NULL DEFAULT pg_current_xact_id()
         )`,
       );
+      // For publisher: 'debezium', whose writers delete their rows by id.
+      await db.query(`CREATE INDEX IF NOT EXISTS ${t.outbox.split('.').at(-1)}_id ON ${t.outbox} (id)`);
       await db.query(createFailedTableSql(t.failed, 'postgres'));
       await db.query(createInboxTableSql(t.inbox, 'postgres'));
     },
@@ -52,7 +54,12 @@ export function postgresDialect(): OutboxDialect {
           [t.keyLockSpace, hashes],
         );
       }
-      for (const row of rows) await tx.query(insertSql(t.outbox, row), insertParams(t.keyLockSpace, t.channel, row));
+      for (const row of rows) {
+        await tx.query(insertSql(t.outbox, row, t.channel), insertParams(t.keyLockSpace, t.channel, row));
+      }
+    },
+    async deleteInserted(tx, t, rows) {
+      await tx.query(`DELETE FROM ${t.outbox} WHERE id = ANY(?::uuid[])`, [rows.map((r) => r.id)]);
     },
     async tableIdentity(session, table) {
       const { rows } = await session.query<{ identity: string }>(
@@ -87,17 +94,22 @@ export function postgresDialect(): OutboxDialect {
 const COLUMNS = 'id, topic, msg_key, key_hash, type, payload, headers, occurred_at';
 const VALUES = '?::uuid, ?, ?, ?, ?, ?::bytea, ?, ?';
 
-// One statement: lock, notify and insert, so even an autocommit write holds the key's
-// lock until its row is committed. CTEs run only when referenced, hence `FROM lock, wake`.
-function insertSql(table: string, row: OutboxInsert): string {
-  if (row.key === null) {
-    return `WITH wake AS (SELECT pg_notify(?, '')) INSERT INTO ${table} (${COLUMNS}) SELECT ${VALUES} FROM wake`;
-  }
-  return `WITH lock AS (SELECT pg_advisory_xact_lock(?::int4, ?::int4)), wake AS (SELECT pg_notify(?, ''))
-    INSERT INTO ${table} (${COLUMNS}) SELECT ${VALUES} FROM lock, wake`;
+// One statement: lock, notify and insert, so the key's lock is taken before the row's
+// sequence number is drawn, in one round trip. CTEs run only when referenced, hence the
+// FROM list of the parts present.
+function insertSql(table: string, row: OutboxInsert, channel: string | null): string {
+  const parts: string[] = [];
+  if (row.key !== null) parts.push('lock AS (SELECT pg_advisory_xact_lock(?::int4, ?::int4))');
+  if (channel !== null) parts.push("wake AS (SELECT pg_notify(?, ''))");
+  const names = parts.map((part) => part.slice(0, part.indexOf(' ')));
+  const from = names.length > 0 ? ` FROM ${names.join(', ')}` : '';
+  return `${parts.length > 0 ? `WITH ${parts.join(', ')} ` : ''}INSERT INTO ${table} (${COLUMNS}) SELECT ${VALUES}${from}`;
 }
 
-function insertParams(space: number, channel: string, row: OutboxInsert): unknown[] {
-  const values = [row.id, row.topic, row.key, row.keyHash, row.type, row.payload, row.headers, row.occurredAt];
-  return row.key === null ? [channel, ...values] : [space, row.keyHash | 0, channel, ...values];
+function insertParams(space: number, channel: string | null, row: OutboxInsert): unknown[] {
+  const params: unknown[] = [];
+  if (row.key !== null) params.push(space, row.keyHash | 0);
+  if (channel !== null) params.push(channel);
+  params.push(row.id, row.topic, row.key, row.keyHash, row.type, row.payload, row.headers, row.occurredAt);
+  return params;
 }

@@ -5,8 +5,11 @@
 export function createFailedTableSql(table: string, dialect: 'postgres' | 'mysql'): string {
   const blob = dialect === 'postgres' ? 'bytea' : 'longblob';
   const ts = dialect === 'postgres' ? 'timestamptz' : 'timestamp(3)';
+  // `seq` keeps failures in the order they happened (a batch's share one millisecond).
+  const seq = dialect === 'postgres' ? 'seq bigserial NOT NULL UNIQUE' : 'seq bigint NOT NULL AUTO_INCREMENT UNIQUE';
   return `CREATE TABLE IF NOT EXISTS ${table} (
     failure_id varchar(36) NOT NULL PRIMARY KEY,
+    ${seq},
     message_id varchar(255) NOT NULL,
     origin varchar(16) NOT NULL,
     topic varchar(249) NOT NULL,

@@ -2,6 +2,8 @@
 export interface SqlResult<R> {
   readonly rows: R[];
   readonly affected: number;
+  /** MySQL: the first AUTO_INCREMENT value an INSERT generated. */
+  readonly insertId?: number;
 }
 
 /**
@@ -47,7 +49,8 @@ export function mysqlExecutor(client: MysqlQueryable): SqlExecutor {
     async query<R>(sql: string, params: readonly unknown[] = []) {
       const [result] = await client.query(sql, [...params]);
       if (Array.isArray(result)) return { rows: result as R[], affected: 0 };
-      return { rows: [], affected: (result as { affectedRows?: number }).affectedRows ?? 0 };
+      const { affectedRows, insertId } = result as { affectedRows?: number; insertId?: number };
+      return { rows: [], affected: affectedRows ?? 0, ...(insertId ? { insertId } : {}) };
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { ContractRegistry } from '../../contracts/contract-registry.js';
-import { FailedMessageNotFoundError, InvalidConfigError, messageOf } from '../../errors.js';
+import { FailedMessageNotFoundError, InvalidConfigError, ReplayRefusedError, messageOf } from '../../errors.js';
 import type { Headers } from '../../message/headers.js';
 import { jsonCodec, type Codec } from '../../message/json-codec.js';
 import type { OutgoingMessage } from '../../message/message.js';
@@ -41,6 +41,14 @@ export interface FailedMessageView extends FailedMessage {
 /** Where a retry sends the message: straight to Kafka, or into the outbox (so it is ordered after rows already waiting). */
 export type RetryTarget = 'kafka' | 'outbox';
 
+/** Options of {@link FailedMessages.retry}. */
+export interface RetryOptions {
+  /** @default 'kafka' */
+  readonly to?: RetryTarget;
+  /** Publish again a message already republished (it keeps its `ordo-id`). @default false */
+  readonly force?: boolean;
+}
+
 /** Progress of {@link FailedMessages.retryAll}, reported after each message. */
 export interface RetryProgress {
   readonly done: number;
@@ -67,9 +75,9 @@ export interface FailedMessages {
    * Validates the message against its contract again and republishes it with its original
    * `ordo-id`, then marks it `republished`. A failure counts an attempt, records the
    * reason, and is thrown.
-   * @throws FailedMessageNotFoundError | ContractViolationError | DeliveryError | DatabaseError
+   * @throws FailedMessageNotFoundError | ReplayRefusedError (already republished) | ContractViolationError | DeliveryError | DatabaseError
    */
-  retry(failureId: string, options?: { readonly to?: RetryTarget }): Promise<FailedMessage>;
+  retry(failureId: string, options?: RetryOptions): Promise<FailedMessage>;
   /** Retries every message the filter selects, in failure order, reporting progress; failures do not stop the run. */
   retryAll(
     filter: FailedMessageFilter,
@@ -131,8 +139,13 @@ export function createFailedMessages(config: FailedMessagesConfig): FailedMessag
     return updated ?? store.update(m.failureId, { status: 'republished' });
   }
 
-  async function retry(failureId: string, options: { readonly to?: RetryTarget } = {}): Promise<FailedMessage> {
+  async function retry(failureId: string, options: RetryOptions = {}): Promise<FailedMessage> {
     const m = await load(failureId);
+    if (m.status === 'republished' && !options.force) {
+      throw new ReplayRefusedError(
+        `Failed message ${failureId} was already republished; pass force: true to publish it again`,
+      );
+    }
     try {
       return await republish(m, options.to ?? 'kafka');
     } catch (error) {

@@ -162,6 +162,8 @@ export class NdjsonFailedMessageStore implements FailedMessageStore {
       this.tornTail = false;
       await this.file.sync();
     } catch (error) {
+      // Part of the line may have been written: the next append starts a fresh line.
+      this.tornTail = true;
       throw spoolError('write', error);
     }
   }

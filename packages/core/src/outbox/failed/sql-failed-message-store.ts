@@ -108,7 +108,7 @@ export class SqlFailedMessageStore implements FailedMessageStore {
     match('origin', filter.origin);
     const limit = Math.max(1, Math.min(filter.limit ?? 100, 10_000));
     const { rows } = await this.executor.query<Row>(
-      `SELECT * FROM ${this.table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY failed_at, failure_id LIMIT ${limit}`,
+      `SELECT * FROM ${this.table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT ${limit}`,
       params,
     );
     return rows.map(fromRow);
