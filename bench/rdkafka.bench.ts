@@ -2,7 +2,8 @@
  * @ordo/rdkafka against raw node-rdkafka, in one process, on one @ordo/kafka-mock
  * cluster, with the same librdkafka settings (idempotence, acks=all, murmur2
  * partitioner, linger.ms=5) and the same records (JSON value, key, the three headers
- * Ordo writes). Runs are interleaved (raw, ordo, raw, ordo, ...) and medians reported.
+ * Ordo writes). Runs are interleaved, alternating which side goes first; medians are
+ * reported, and the median of each round's paired ratio.
  * Targets: producer throughput >= 95% of raw; key-mode consume with a no-op handler
  * >= 90% of raw; p50 of one awaited publish close to raw's.
  */
@@ -33,6 +34,9 @@ export interface RdkafkaBenchResult {
   readonly consumeThroughput: ComparedFigure;
   readonly publishLatencyP50: ComparedFigure;
   readonly publishLatencyP99: ComparedFigure;
+  /** Median over rounds of ordo / raw within each back-to-back pair. */
+  readonly producePairedRatio: number;
+  readonly consumePairedRatio: number;
 }
 
 const value = (i: number) => ({ id: `account-${i % KEYS}`, seq: i, balance: i * 3, currency: 'EUR' });
@@ -213,8 +217,14 @@ export async function benchRdkafka(
       const ordoTopic = `ordo-${round}`;
       cluster.createTopic(rawTopic, PARTITIONS);
       cluster.createTopic(ordoTopic, PARTITIONS);
-      produce.raw.push(await rawProduce(servers, rawTopic, messages));
-      produce.ordo.push(await ordoProduce(servers, cluster, ordoTopic, messages));
+      // Alternate which goes first, so neither side always inherits the other's wake.
+      if (round % 2 === 0) {
+        produce.raw.push(await rawProduce(servers, rawTopic, messages));
+        produce.ordo.push(await ordoProduce(servers, cluster, ordoTopic, messages));
+      } else {
+        produce.ordo.push(await ordoProduce(servers, cluster, ordoTopic, messages));
+        produce.raw.push(await rawProduce(servers, rawTopic, messages));
+      }
       log(
         `round ${round + 1}: produce raw ${produce.raw.at(-1)!.toFixed(0)}/s, ordo ${produce.ordo.at(-1)!.toFixed(0)}/s`,
       );
@@ -223,8 +233,13 @@ export async function benchRdkafka(
     cluster.createTopic('balances', PARTITIONS);
     await ordoProduce(servers, cluster, 'balances', messages);
     for (let round = 0; round < rounds; round++) {
-      consume.raw.push(await rawConsume(servers, 'balances', messages));
-      consume.ordo.push(await ordoConsume(servers, 'balances', messages));
+      if (round % 2 === 0) {
+        consume.raw.push(await rawConsume(servers, 'balances', messages));
+        consume.ordo.push(await ordoConsume(servers, 'balances', messages));
+      } else {
+        consume.ordo.push(await ordoConsume(servers, 'balances', messages));
+        consume.raw.push(await rawConsume(servers, 'balances', messages));
+      }
       log(
         `round ${round + 1}: consume raw ${consume.raw.at(-1)!.toFixed(0)}/s, ordo ${consume.ordo.at(-1)!.toFixed(0)}/s`,
       );
@@ -242,11 +257,16 @@ export async function benchRdkafka(
       ratio: higherIsBetter ? ordo / raw : raw / ordo,
       unit,
     });
+    // Each round's pair ran back to back on the same machine state: the median of their
+    // ratios is less exposed to drift between rounds than the ratio of the medians.
+    const paired = (xs: { raw: number[]; ordo: number[] }) => median(xs.ordo.map((o, i) => o / xs.raw[i]!));
     return {
       messages,
       rounds,
       produceThroughput: figure(median(produce.raw), median(produce.ordo), 'msg/s', true),
       consumeThroughput: figure(median(consume.raw), median(consume.ordo), 'msg/s', true),
+      producePairedRatio: paired(produce),
+      consumePairedRatio: paired(consume),
       publishLatencyP50: figure(percentile(rawLat, 0.5), percentile(ordoLat, 0.5), 'ms', false),
       publishLatencyP99: figure(percentile(rawLat, 0.99), percentile(ordoLat, 0.99), 'ms', false),
     };

@@ -59,6 +59,9 @@ if (wants('rdkafka')) {
     `@ordo/rdkafka vs raw node-rdkafka on @ordo/kafka-mock: ${messages} messages, ${rounds} interleaved rounds`,
   );
   const r = await benchRdkafka(messages, rounds, (line) => console.log(`  ${line}`));
+  console.log(
+    `  paired ratios (median over rounds): produce ${r.producePairedRatio.toFixed(2)}x, consume ${r.consumePairedRatio.toFixed(2)}x`,
+  );
   for (const [name, f] of Object.entries(r).filter(([, v]) => typeof v === 'object')) {
     const fig = f as { raw: number; ordo: number; unit: string };
     console.log(`  ${name.padEnd(20)} raw ${fig.raw.toFixed(2)} ${fig.unit}, ordo ${fig.ordo.toFixed(2)} ${fig.unit}`);
