@@ -5,6 +5,7 @@ import { InvalidMessageError, MissingKeyError, RecordTooLargeError } from '../er
 import { HEADERS } from '../message/headers.js';
 import type { Codec } from '../message/json-codec.js';
 import type { OutgoingMessage } from '../message/message.js';
+import { validateTopicName } from '../message/topic-name.js';
 
 /** What turning a message into a record needs. */
 export interface RecordBuildContext {
@@ -86,6 +87,7 @@ function checkShape(message: OutgoingMessage): void {
   if (typeof message.topic !== 'string' || message.topic === '') {
     throw new InvalidMessageError('message.topic must be a non-empty string');
   }
+  validateTopicName(message.topic);
   if (typeof message.type !== 'string' || message.type === '') {
     throw new InvalidMessageError(`message.type must be a non-empty string (topic "${message.topic}")`);
   }

@@ -1,4 +1,5 @@
 import { RecordTooLargeError, UnknownTopicError, InvalidMessageError } from '../../errors.js';
+import { validateTopicName } from '../../message/topic-name.js';
 import { partitionFor } from '../../partition/partitioner.js';
 import type { ConsumedRecord, DeliveryReport, ProducerRecord, TopicSpec } from '../../driver/types.js';
 import { recordSize } from '../../driver/record-size.js';
@@ -105,14 +106,5 @@ export class MemoryBroker {
       );
     }
     return { log, partition };
-  }
-}
-
-// Kafka's own rule: 1 to 249 characters of [a-zA-Z0-9._-], and not "." or "..".
-const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
-
-function validateTopicName(name: string): void {
-  if (!TOPIC_NAME.test(name) || name === '.' || name === '..') {
-    throw new InvalidMessageError(`Invalid topic name ${JSON.stringify(name)}`);
   }
 }
