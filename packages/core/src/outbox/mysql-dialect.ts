@@ -1,6 +1,6 @@
-import { InvalidStateError } from '../errors.js';
+import { DatabaseError, InvalidStateError } from '../errors.js';
 import { mysqlExecutor, type MysqlQueryable, type SqlExecutor } from '../sql/sql-executor.js';
-import { isSqlExecutor, type OutboxDialect, type OutboxInsert } from './outbox-dialect.js';
+import { isSqlExecutor, type OutboxDialect } from './outbox-dialect.js';
 import { createFailedTableSql, createInboxTableSql } from './shared-ddl.js';
 import { leaseKey } from './outbox-tables.js';
 
@@ -17,8 +17,6 @@ import { leaseKey } from './outbox-tables.js';
  */
 export function mysqlDialect(options: MysqlDialectOptions = {}): OutboxDialect {
   let check = options.transactionCheck;
-  /** First sequence number of each insert, for deleteInserted; forgotten with the rows. */
-  const inserted = new WeakMap<readonly OutboxInsert[], number>();
   // Whether the connection is inside a transaction. MariaDB says so in @@in_transaction.
   // MySQL has no such variable; there, a savepoint tells: in autocommit mode the implicit
   // transaction ends with the SAVEPOINT statement, so releasing it fails.
@@ -96,13 +94,12 @@ export function mysqlDialect(options: MysqlDialectOptions = {}): OutboxDialect {
         rows.flatMap((r) => [r.id, r.topic, r.key, r.keyHash, r.type, r.payload, r.headers, r.occurredAt]),
       );
       // A multi-row INSERT with a known row count takes consecutive values in every
-      // innodb_autoinc_lock_mode; remember them for deleteInserted.
-      if (insertId !== undefined) inserted.set(rows, insertId);
+      // innodb_autoinc_lock_mode: the first one names them all.
+      return { rows, ...(insertId === undefined ? {} : { firstSeq: insertId }) };
     },
-    async deleteInserted(tx, t, rows) {
-      const first = inserted.get(rows);
-      if (first === undefined) throw new InvalidStateError('deleteInserted needs the rows of the insert just made');
-      const seqs = rows.map((_, i) => first + i);
+    async deleteInserted(tx, t, { rows, firstSeq }) {
+      if (firstSeq === undefined) throw new InvalidStateError('The insert reported no AUTO_INCREMENT value');
+      const seqs = rows.map((_, i) => firstSeq + i);
       // Equality on the primary key: record locks only, no gap locks.
       await tx.query(`DELETE FROM ${t.outbox} WHERE seq IN (${seqs.map(() => '?').join(', ')})`, seqs);
     },
@@ -114,7 +111,7 @@ export function mysqlDialect(options: MysqlDialectOptions = {}): OutboxDialect {
         [schema ?? null, name],
       );
       if (!rows[0]?.identity)
-        throw new InvalidStateError(`Outbox table "${table}" does not exist: run outbox.migrate() first`);
+        throw new DatabaseError(`Outbox table "${table}" does not exist: run outbox.migrate() first`);
       return rows[0].identity;
     },
     async prepareSession(session) {

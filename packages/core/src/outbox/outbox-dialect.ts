@@ -13,6 +13,12 @@ export interface OutboxInsert {
   readonly occurredAt: number;
 }
 
+/** What an insert wrote: the rows, and on MySQL the sequence number of the first. */
+export interface InsertedRows {
+  readonly rows: readonly OutboxInsert[];
+  readonly firstSeq?: number;
+}
+
 /**
  * A transaction handle of the application: a `pg` client, a PGlite transaction or a
  * `mysql2` connection (or an Ordo `SqlExecutor` over one of them).
@@ -39,13 +45,13 @@ export interface OutboxDialect {
    * Inserts rows inside the caller's transaction, holding each key's lock until commit so
    * that rows of one key commit in the order of their sequence numbers (O7).
    */
-  insert(tx: SqlExecutor, tables: ResolvedOutboxTables, rows: readonly OutboxInsert[]): Promise<void>;
+  insert(tx: SqlExecutor, tables: ResolvedOutboxTables, rows: readonly OutboxInsert[]): Promise<InsertedRows>;
   /**
    * Deletes rows this transaction just inserted (`publisher: 'debezium'`), locking only
    * them: by primary key on MySQL, where a scan or a secondary index would take gap
    * locks that deadlock concurrent writers.
    */
-  deleteInserted(tx: SqlExecutor, tables: ResolvedOutboxTables, rows: readonly OutboxInsert[]): Promise<void>;
+  deleteInserted(tx: SqlExecutor, tables: ResolvedOutboxTables, inserted: InsertedRows): Promise<void>;
   /**
    * The outbox table's identity as the database resolves it (`database.schema.table`),
    * which names its leases. @throws InvalidStateError when the table does not exist

@@ -5,7 +5,7 @@ import { resolveRetryPolicy, type BackoffConfig } from '../internal/retry-policy
 import { TypedEmitter } from '../internal/typed-emitter.js';
 import { openSession, type SqlDatabase, type SqlSession } from '../sql/database.js';
 import type { Outbox } from './outbox.js';
-import { asDatabaseError, publishBatch, readBatch } from './relay-batch.js';
+import { publishBatch, readBatch, relayStatement } from './relay-batch.js';
 import { ShardLeases } from './shard-leases.js';
 import { WakeSignal } from './wake-signal.js';
 
@@ -135,9 +135,9 @@ export function createOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
     let nextLeaseCheck = 0;
     while (running) {
       try {
-        if (!session) await asDatabaseError(connect());
+        if (!session) await relayStatement(connect());
         if (Date.now() >= nextLeaseCheck) {
-          for (const shard of await asDatabaseError(leases!.acquireFree())) emitter.emit('lease-acquired', { shard });
+          for (const shard of await relayStatement(leases!.acquireFree())) emitter.emit('lease-acquired', { shard });
           nextLeaseCheck = Date.now() + settings.leaseIntervalMs;
         }
         let moved = 0;

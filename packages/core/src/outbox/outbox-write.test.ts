@@ -84,6 +84,19 @@ describe.each(OUTBOX_DATABASES)('outbox.write on %s', (_name, connect) => {
     await db.query(`DELETE FROM ${tables.outbox}`);
   });
 
+  it('writeMany stores rows in the given order, whatever their keys', async () => {
+    const messages = Array.from({ length: 60 }, (_, n) => ({
+      topic: 'audit',
+      key: n % 7 === 0 ? null : `m${n % 3}`,
+      type: 'seen',
+      value: { n },
+    }));
+    const results = await db.transaction((tx) => outbox.writeMany(tx, messages));
+    const stored = await rows();
+    expect(stored.map((r) => String(r.id))).toEqual(results.map((r) => r.id));
+    await db.query(`DELETE FROM ${tables.outbox}`);
+  });
+
   it('writes nothing when the transaction rolls back', async () => {
     await expect(
       db.transaction(async (tx) => {
@@ -144,6 +157,7 @@ describe.each(OUTBOX_DATABASES)('outbox.write on %s', (_name, connect) => {
         MissingKeyError,
       ],
       [{ topic: 'audit', key: 'k', type: '', value: 1 }, InvalidMessageError],
+      [{ topic: 'not a topic!', key: 'k', type: 't', value: 1 }, InvalidMessageError],
       [{ topic: 'audit', key: 'k', type: 't', value: 1, id: 'not-a-uuid' }, InvalidMessageError],
       [{ topic: 'audit', key: 'k', type: 't', value: 'x'.repeat(1_100_000) }, RecordTooLargeError],
     ];

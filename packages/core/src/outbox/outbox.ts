@@ -1,9 +1,7 @@
 import type { ContractRegistry } from '../contracts/contract-registry.js';
 import {
   ContractViolationError,
-  DatabaseError,
   InvalidConfigError,
-  OrdoError,
   InvalidMessageError,
   InvalidStateError,
   UnknownEventTypeError,
@@ -14,6 +12,7 @@ import { TypedEmitter } from '../internal/typed-emitter.js';
 import { HEADERS } from '../message/headers.js';
 import { jsonCodec, type Codec } from '../message/json-codec.js';
 import type { OutgoingMessage } from '../message/message.js';
+import { asDatabaseError } from '../sql/as-database-error.js';
 import { checkMessage, encodeRecord, type BuiltRecord } from '../producer/build-record.js';
 import type { SqlExecutor } from '../sql/sql-executor.js';
 import { SqlFailedMessageStore } from './failed/sql-failed-message-store.js';
@@ -137,8 +136,10 @@ export function createOutbox(config: OutboxConfig): Outbox {
     const executor = dialect.executor(tx);
     const queued = prepared.filter((p) => p.violation === undefined).map((p) => toInsert(p.built, p.message));
     if (queued.length > 0) {
-      await dialect.insert(executor, tables, queued).catch(asDatabaseError);
-      if (publisher === 'debezium') await dialect.deleteInserted(executor, tables, queued).catch(asDatabaseError);
+      const inserted = await asDatabaseError(dialect.insert(executor, tables, queued), 'Outbox write failed');
+      if (publisher === 'debezium') {
+        await asDatabaseError(dialect.deleteInserted(executor, tables, inserted), 'Outbox write failed');
+      }
     }
     const results: OutboxWriteResult[] = [];
     for (const p of prepared) {
@@ -247,10 +248,4 @@ function toInsert(built: BuiltRecord, message: OutgoingMessage): OutboxInsert {
     headers: JSON.stringify(headers),
     occurredAt: message.timestamp ?? Date.now(),
   };
-}
-
-/** Ordo's own errors pass; a driver's (connection lost, deadlock, lock timeout) becomes a `DatabaseError` with it as `cause`. */
-function asDatabaseError(error: unknown): never {
-  if (error instanceof OrdoError) throw error;
-  throw new DatabaseError(`Outbox write failed: ${messageOf(error)}`, { cause: error });
 }

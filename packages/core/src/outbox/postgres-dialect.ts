@@ -1,4 +1,4 @@
-import { InvalidStateError } from '../errors.js';
+import { DatabaseError, InvalidStateError } from '../errors.js';
 import { postgresExecutor, type PostgresQueryable } from '../sql/sql-executor.js';
 import { isSqlExecutor, type OutboxDialect, type OutboxInsert } from './outbox-dialect.js';
 import { createFailedTableSql, createInboxTableSql } from './shared-ddl.js';
@@ -45,20 +45,29 @@ export function postgresDialect(): OutboxDialect {
       await db.query(createInboxTableSql(t.inbox, 'postgres'));
     },
     async insert(tx, t, rows) {
+      if (rows.length === 1) {
+        await tx.query(insertSql(t.outbox, rows[0]!, t.channel), insertParams(t.keyLockSpace, t.channel, rows[0]!));
+        return { rows };
+      }
+      // Several rows: one statement takes every key's lock, in ascending order so that
+      // two transactions writing the same keys cannot deadlock, and signals the relay;
+      // then multi-row INSERTs draw sequence numbers in the order of the rows.
       const hashes = [...new Set(rows.filter((r) => r.key !== null).map((r) => r.keyHash | 0))].sort((a, b) => a - b);
-      if (hashes.length > 1) {
-        // Several keys: take their locks in ascending order first, so that two
-        // transactions writing the same keys cannot deadlock. Re-locking below is free.
+      await tx.query(
+        `SELECT (SELECT count(*) FROM (SELECT pg_advisory_xact_lock(?::int4, h)
+           FROM (SELECT h FROM unnest(?::int4[]) AS h ORDER BY h) AS sorted) AS locked) AS locked${t.channel === null ? '' : ", pg_notify(?, '')"}`,
+        t.channel === null ? [t.keyLockSpace, hashes] : [t.keyLockSpace, hashes, t.channel],
+      );
+      for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+        const chunk = rows.slice(start, start + INSERT_CHUNK);
         await tx.query(
-          'SELECT pg_advisory_xact_lock(?::int4, h) FROM (SELECT h FROM unnest(?::int4[]) AS h ORDER BY h) AS sorted',
-          [t.keyLockSpace, hashes],
+          `INSERT INTO ${t.outbox} (${COLUMNS}) VALUES ${chunk.map(() => `(${VALUES})`).join(', ')}`,
+          chunk.flatMap(rowValues),
         );
       }
-      for (const row of rows) {
-        await tx.query(insertSql(t.outbox, row, t.channel), insertParams(t.keyLockSpace, t.channel, row));
-      }
+      return { rows };
     },
-    async deleteInserted(tx, t, rows) {
+    async deleteInserted(tx, t, { rows }) {
       await tx.query(`DELETE FROM ${t.outbox} WHERE id = ANY(?::uuid[])`, [rows.map((r) => r.id)]);
     },
     async tableIdentity(session, table) {
@@ -67,7 +76,7 @@ export function postgresDialect(): OutboxDialect {
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(?)`,
         [table],
       );
-      if (!rows[0]) throw new InvalidStateError(`Outbox table "${table}" does not exist: run outbox.migrate() first`);
+      if (!rows[0]) throw new DatabaseError(`Outbox table "${table}" does not exist: run outbox.migrate() first`);
       return rows[0].identity;
     },
     async prepareSession() {},
@@ -110,6 +119,13 @@ function insertParams(space: number, channel: string | null, row: OutboxInsert):
   const params: unknown[] = [];
   if (row.key !== null) params.push(space, row.keyHash | 0);
   if (channel !== null) params.push(channel);
-  params.push(row.id, row.topic, row.key, row.keyHash, row.type, row.payload, row.headers, row.occurredAt);
+  params.push(...rowValues(row));
   return params;
 }
+
+function rowValues(row: OutboxInsert): unknown[] {
+  return [row.id, row.topic, row.key, row.keyHash, row.type, row.payload, row.headers, row.occurredAt];
+}
+
+/** Rows per multi-row INSERT: 8 parameters each, well under PostgreSQL's 65,535. */
+const INSERT_CHUNK = 1_000;

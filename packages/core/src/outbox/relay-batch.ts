@@ -1,7 +1,8 @@
 import type { DeliveryReport, DriverProducer, ProducerRecord } from '../driver/types.js';
 import { randomUUID } from 'node:crypto';
-import { DatabaseError, InvalidMessageError, RecordTooLargeError, UnknownTopicError, messageOf } from '../errors.js';
+import { InvalidMessageError, RecordTooLargeError, UnknownTopicError, messageOf } from '../errors.js';
 import { HEADERS } from '../message/headers.js';
+import { asDatabaseError } from '../sql/as-database-error.js';
 import type { SqlExecutor } from '../sql/sql-executor.js';
 import type { ResolvedOutboxTables } from './outbox-tables.js';
 
@@ -44,7 +45,7 @@ export async function readBatch(
 ): Promise<OutboxRow[]> {
   const id = session.dialect === 'postgres' ? 'id::text AS id' : 'id';
   const where = shard.count > 1 ? `WHERE key_hash % ${shard.count} = ${shard.index}` : '';
-  const { rows } = await asDatabaseError(
+  const { rows } = await relayStatement(
     session.query<OutboxRow>(
       `SELECT seq, ${id}, topic, msg_key, type, payload, headers, occurred_at FROM ${tables.outbox} ${where} ORDER BY seq LIMIT ${limit}`,
     ),
@@ -138,7 +139,7 @@ async function deleteRows(relay: RelayContext, rows: readonly OutboxRow[]): Prom
   // By exact sequence numbers: a range would also delete rows of uncommitted
   // transactions that took lower numbers and are not published yet.
   const seqs = rows.map((r) => r.seq);
-  await asDatabaseError(
+  await relayStatement(
     session.dialect === 'postgres'
       ? session.query(`DELETE FROM ${tables.outbox} WHERE seq = ANY(?::bigint[])`, [seqs])
       : session.query(`DELETE FROM ${tables.outbox} WHERE seq IN (${seqs.map(() => '?').join(', ')})`, seqs),
@@ -157,7 +158,7 @@ async function moveToFailed(relay: RelayContext, row: OutboxRow, error: unknown)
   const columns =
     'failure_id, message_id, origin, topic, msg_key, type, payload, headers, occurred_at, error, attempts, status, failed_at, updated_at';
   if (session.dialect === 'postgres') {
-    await asDatabaseError(
+    await relayStatement(
       session.query(
         `WITH moved AS (DELETE FROM ${tables.outbox} WHERE seq = ? RETURNING *)
          INSERT INTO ${tables.failed} (${columns})
@@ -167,7 +168,7 @@ async function moveToFailed(relay: RelayContext, row: OutboxRow, error: unknown)
     );
     return failureId;
   }
-  await asDatabaseError(
+  await relayStatement(
     (async () => {
       await session.query('BEGIN');
       try {
@@ -188,12 +189,7 @@ async function moveToFailed(relay: RelayContext, row: OutboxRow, error: unknown)
   return failureId;
 }
 
-/** A statement's failure as a `DatabaseError`, so the relay knows to reconnect rather than retry Kafka. */
-export async function asDatabaseError<T>(statement: Promise<T>): Promise<T> {
-  try {
-    return await statement;
-  } catch (error) {
-    if (error instanceof DatabaseError) throw error;
-    throw new DatabaseError(`Outbox relay: ${messageOf(error)}`, { cause: error });
-  }
+/** A relay statement whose driver failure becomes a `DatabaseError` (see `asDatabaseError`). */
+export function relayStatement<T>(operation: Promise<T>): Promise<T> {
+  return asDatabaseError(operation, 'Outbox relay');
 }
