@@ -16,11 +16,16 @@ import { deliveryError, driverError } from './map-error.js';
 /**
  * The deliveries of one `send`: one promise for the whole batch, settled when every
  * produced record has its report (no promise or map entry per record). Its records
- * carry the sequence numbers `base` to `base + size - 1` as their opaque.
+ * carry the sequence numbers `base` to `base + size - 1` as their opaque. Until then,
+ * where each record landed is kept in typed arrays, not one object per record: a batch
+ * may wait seconds for its acks, and every object alive that long is copied by each
+ * young-generation garbage collection.
  */
 class PendingBatch {
-  readonly reports: DeliveryReport[];
   readonly done: Promise<DeliveryReport[]>;
+  private readonly topics: string[];
+  private readonly partitions: Int32Array;
+  private readonly offsets: Float64Array;
   private remaining: number;
   private failure: unknown;
   private resolve!: (reports: DeliveryReport[]) => void;
@@ -28,9 +33,11 @@ class PendingBatch {
 
   constructor(
     readonly base: number,
-    size: number,
+    readonly size: number,
   ) {
-    this.reports = new Array<DeliveryReport>(size);
+    this.topics = new Array<string>(size);
+    this.partitions = new Int32Array(size);
+    this.offsets = new Float64Array(size);
     this.remaining = size;
     this.done = new Promise((resolve, reject) => {
       this.resolve = resolve;
@@ -42,8 +49,10 @@ class PendingBatch {
     return this.remaining === 0;
   }
 
-  delivered(index: number, report: DeliveryReport): void {
-    this.reports[index] = report;
+  delivered(index: number, topic: string, partition: number, offset: number): void {
+    this.topics[index] = topic;
+    this.partitions[index] = partition;
+    this.offsets[index] = offset;
     this.settleOne();
   }
 
@@ -55,14 +64,21 @@ class PendingBatch {
   /** Records from `index` on were never produced: they will get no report. */
   abandon(index: number, error: unknown): void {
     this.failure ??= error;
-    this.remaining -= this.reports.length - index;
+    this.remaining -= this.size - index;
     if (this.remaining === 0) this.reject(this.failure);
   }
 
   private settleOne(): void {
     if (--this.remaining > 0) return;
-    if (this.failure === undefined) this.resolve(this.reports);
-    else this.reject(this.failure);
+    if (this.failure !== undefined) {
+      this.reject(this.failure);
+      return;
+    }
+    const reports = new Array<DeliveryReport>(this.size);
+    for (let i = 0; i < this.size; i++) {
+      reports[i] = { topic: this.topics[i]!, partition: this.partitions[i]!, offset: this.offsets[i]! };
+    }
+    this.resolve(reports);
   }
 }
 
@@ -185,12 +201,7 @@ export class RdkafkaProducer implements DriverProducer {
     if (!batch) return;
     this.outstanding--;
     if (error) batch.failed(deliveryError(error, report.topic));
-    else
-      batch.delivered(sequence - batch.base, {
-        topic: report.topic,
-        partition: report.partition,
-        offset: report.offset,
-      });
+    else batch.delivered(sequence - batch.base, report.topic, report.partition, report.offset);
     if (batch.settled) this.dropSettled();
   }
 
@@ -205,7 +216,7 @@ export class RdkafkaProducer implements DriverProducer {
       else hi = mid - 1;
     }
     const batch = batches[lo];
-    return batch && batch.base <= sequence && sequence < batch.base + batch.reports.length ? batch : undefined;
+    return batch && batch.base <= sequence && sequence < batch.base + batch.size ? batch : undefined;
   }
 
   /** Forgets settled batches at the front of the list. */

@@ -2,7 +2,8 @@ import type { ProducerRecord } from './types.js';
 
 /** Bytes a record takes, counted as Kafka counts its size limit: key, value and headers. */
 export function recordSize(record: ProducerRecord): number {
-  let size = (record.key?.length ?? 0) + (record.value?.length ?? 0);
+  const key = record.key;
+  let size = (typeof key === 'string' ? Buffer.byteLength(key) : (key?.length ?? 0)) + (record.value?.length ?? 0);
   const headers = record.headers;
   if (headers) {
     for (const name in headers) {

@@ -15,7 +15,12 @@ export interface TopicPartitionOffset extends TopicPartition {
 /** A record handed to a driver to send. */
 export interface ProducerRecord {
   readonly topic: string;
-  readonly key: Buffer | null;
+  /**
+   * A string key is UTF-8. The producer passes message keys as strings: a record waits
+   * in memory until its acknowledgement, and a Buffer would add a heap object of about
+   * a hundred bytes per in-flight record for the garbage collector to copy.
+   */
+  readonly key: string | Buffer | null;
   readonly value: Buffer | null;
   readonly headers?: RawHeaders;
   /**

@@ -53,11 +53,11 @@ export function encodeRecord(message: OutgoingMessage, ctx: RecordBuildContext):
   const { topic, type } = message;
   const id = message.id ?? randomUUID();
   const value = ctx.codec.encode(message.value);
-  const key = message.key === null ? null : Buffer.from(message.key, 'utf8');
+  const key = message.key;
   // Ordo's own headers, after the caller's. Built by assignment: one object shape for
   // every record, no spread of an absent object on the hot path.
   const headers: Record<string, string> = {};
-  let size = (key?.length ?? 0) + value.length;
+  let size = (key === null ? 0 : Buffer.byteLength(key)) + value.length;
   const extra = message.headers;
   if (extra) {
     for (const name in extra) {

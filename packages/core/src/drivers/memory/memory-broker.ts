@@ -69,7 +69,7 @@ export class MemoryBroker {
       offset: log.append({
         topic: record.topic,
         partition,
-        key: record.key,
+        key: typeof record.key === 'string' ? Buffer.from(record.key, 'utf8') : record.key,
         value: record.value,
         headers: { ...record.headers },
         timestamp: record.timestamp ?? now,

@@ -30,6 +30,34 @@ export function collectingListener(): ConsumerListener & {
 
 /** Headers, null keys, null values and 1 MiB values come back byte for byte. */
 export function roundTripTests(ctx: () => ConformanceContext): void {
+  it('treats a string key as its UTF-8 bytes: same partition, same bytes back', async () => {
+    const { driver, timeoutMs } = ctx();
+    const topic = uniqueTopic('string-key');
+    await driver.admin().ensureTopics([{ name: topic, partitions: 12 }]);
+    const keys = ['ключ-✓', 'account-42', 'émoji-🙂'];
+    const producer = driver.createProducer();
+    await producer.connect();
+    const reports = await producer.send(
+      keys.flatMap((key) => [
+        { topic, key, value: Buffer.from('as string') },
+        { topic, key: Buffer.from(key, 'utf8'), value: Buffer.from('as bytes') },
+      ]),
+    );
+    await producer.disconnect();
+    for (let i = 0; i < keys.length; i++) expect(reports[2 * i]!.partition).toBe(reports[2 * i + 1]!.partition);
+
+    const listener = collectingListener();
+    const consumer: DriverConsumer = driver.createConsumer({ groupId: uniqueGroup('string-key') });
+    await consumer.subscribe([topic], listener);
+    try {
+      await waitFor(() => listener.records.length >= keys.length * 2, { timeoutMs });
+      const received = listener.records.map((r) => `${r.key?.toString('utf8')}/${r.value?.toString()}`).sort();
+      expect(received).toEqual(keys.flatMap((k) => [`${k}/as bytes`, `${k}/as string`]).sort());
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+
   it('refuses header values it cannot carry, rather than mangling them', async () => {
     const { driver } = ctx();
     if (driver.capabilities.binaryHeaders) return;
