@@ -79,7 +79,7 @@ export class ConsumerEngine implements ConsumerListener {
   onLost(partitions: readonly TopicPartition[]): void {
     for (const s of this.statesOf(partitions)) {
       s.close();
-      s.abort.abort();
+      s.abandon();
       this.partitions.delete(tpKey(s));
     }
     this.events.emit('rebalanced', { assigned: [], revoked: [], lost: partitions });
@@ -144,7 +144,7 @@ export class ConsumerEngine implements ConsumerListener {
     if (lane.attempts > 0 && this.deadLetters) this.deadLetters.breaker(record.topic).beforeRetry();
     lane.attempts++;
     const timed = this.events.listenerCount('handled') > 0;
-    const outcome = runAttempt(record, lane.attempts, state.abort.signal, this.deps, timed);
+    const outcome = runAttempt(record, lane.attempts, state.signal, this.deps, timed);
     if (outcome instanceof Promise) void outcome.then((o) => this.settle(lane, record, o));
     else this.settle(lane, record, outcome);
   }
@@ -152,7 +152,7 @@ export class ConsumerEngine implements ConsumerListener {
   private settle(lane: Lane, record: ConsumedRecord, outcome: AttemptOutcome): void {
     const state = lane.owner as PartitionState;
     // Abandoned (deadline passed or partition lost): the new owner redoes this work.
-    if (state.abort.signal.aborted) return this.finish(state);
+    if (state.abandoned) return this.finish(state);
     switch (outcome.kind) {
       case 'handled':
         this.deadLetters?.breaker(record.topic).recordSuccess();
@@ -225,9 +225,9 @@ export class ConsumerEngine implements ConsumerListener {
       groupId: this.deps.groupId,
     };
     void router
-      .route(record, facts, state.abort.signal)
+      .route(record, facts, state.signal)
       .then((report) => {
-        if (!report || state.abort.signal.aborted) return;
+        if (!report || state.abandoned) return;
         if (reason !== 'parked') {
           this.events.emit('failed', { record: refOf(record), attempts: lane.attempts, error: error! });
         }
@@ -273,7 +273,7 @@ export class ConsumerEngine implements ConsumerListener {
 
   /** Waits for the partitions' handlers up to `timeoutMs`; abandons what is left. */
   private async drain(states: readonly PartitionState[], timeoutMs: number, why: string): Promise<void> {
-    const live = states.filter((s) => !s.abort.signal.aborted && s.inFlight > 0);
+    const live = states.filter((s) => !s.abandoned && s.inFlight > 0);
     if (live.length === 0) return;
     const deadline = new AbortController();
     await Promise.race([Promise.all(live.map((s) => s.whenIdle())), sleep(timeoutMs, deadline.signal)]);
@@ -283,7 +283,7 @@ export class ConsumerEngine implements ConsumerListener {
       this.config.logger.warn(
         `Abandoning ${s.inFlight} in-flight event(s) of ${tpKey(s)} after ${timeoutMs} ms (${why})`,
       );
-      s.abort.abort();
+      s.abandon();
     }
   }
 }

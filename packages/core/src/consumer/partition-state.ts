@@ -13,7 +13,14 @@ export class PartitionState implements PartitionWork {
   readonly tracker = new OffsetTracker();
   readonly lanes: KeyLanes;
   /** Aborted when in-flight handlers of this partition are abandoned. */
-  readonly abort = new AbortController();
+  private readonly abort = new AbortController();
+  /**
+   * The abort signal handed to this partition's handlers. Kept in a field: the
+   * controller's `signal` getter is read for every record, and costs more than a load.
+   */
+  readonly signal: AbortSignal = this.abort.signal;
+  /** Set once in-flight work of this partition is abandoned; mirrors `signal.aborted`. */
+  abandoned = false;
   closing = false;
   /** Paused because its buffer is full (backpressure). */
   paused = false;
@@ -54,6 +61,12 @@ export class PartitionState implements PartitionWork {
   whenIdle(): Promise<void> {
     if (this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Abandons the partition's in-flight work: its handlers are told through `signal`. */
+  abandon(): void {
+    this.abandoned = true;
+    this.abort.abort();
   }
 
   /** Stops dispatch and cancels pending retries. Running handlers go on until told. */
