@@ -2,8 +2,10 @@
  * @ordo/rdkafka against raw node-rdkafka, in one process, on one @ordo/kafka-mock
  * cluster, with the same librdkafka settings (idempotence, acks=all, murmur2
  * partitioner, linger.ms=5) and the same records (JSON value, key, the three headers
- * Ordo writes). Runs are interleaved, alternating which side goes first; medians are
- * reported, and the median of each round's paired ratio.
+ * Ordo writes). Each round runs A-B-A or B-A-B; the headline is the median over rounds
+ * of the drift-corrected ratio, reported with the noise floor (identical code run
+ * twice in the same round), because on a small shared machine run-to-run noise is
+ * larger than the differences measured.
  * Targets: producer throughput >= 95% of raw; key-mode consume with a no-op handler
  * >= 90% of raw; p50 of one awaited publish close to raw's.
  */
@@ -27,21 +29,42 @@ export interface ComparedFigure {
   readonly unit: string;
 }
 
+/**
+ * A throughput comparison over rounds of three runs, A-B-A or B-A-B (raw and Ordo
+ * take turns at being run twice). Each round's ratio sets the side run once against
+ * the mean of the side run twice, which cancels drift within the round; the two runs
+ * of the same side measure the noise floor: how much identical code differs here.
+ */
+export interface ThroughputComparison {
+  /** Median runs, msg/s. */
+  readonly median: ComparedFigure;
+  /** Median over rounds of the drift-corrected ordo / raw ratio: the headline figure. */
+  readonly pairedRatio: number;
+  /** Quartiles of the rounds' ratios. */
+  readonly pairedRatioQuartiles: readonly [number, number];
+  /**
+   * Noise floor: quartiles of second / first run of the same side within a round.
+   * Identical code; anything other than [1, 1] is this machine's noise.
+   */
+  readonly sameCodeRatioQuartiles: readonly [number, number];
+  readonly rounds: readonly { readonly raw: readonly number[]; readonly ordo: readonly number[] }[];
+}
+
 export interface RdkafkaBenchResult {
   readonly messages: number;
-  readonly rounds: number;
-  readonly produceThroughput: ComparedFigure;
-  readonly consumeThroughput: ComparedFigure;
+  readonly produceRounds: number;
+  readonly consumeRounds: number;
+  readonly produce: ThroughputComparison;
+  readonly consume: ThroughputComparison;
   readonly publishLatencyP50: ComparedFigure;
   readonly publishLatencyP99: ComparedFigure;
-  /** Median over rounds of ordo / raw within each back-to-back pair. */
-  readonly producePairedRatio: number;
-  readonly consumePairedRatio: number;
 }
 
 const value = (i: number) => ({ id: `account-${i % KEYS}`, seq: i, balance: i * 3, currency: 'EUR' });
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * p)]!;
+const percentile = (xs: readonly number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * p)]!;
+const median = (xs: readonly number[]) => percentile(xs, 0.5);
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 function connect(client: Kafka.Producer | Kafka.KafkaConsumer): Promise<void> {
   return new Promise((resolve, reject) => client.connect({}, (e) => (e ? reject(e) : resolve())));
@@ -96,7 +119,7 @@ async function rawProduce(servers: string, topic: string, n: number): Promise<nu
 }
 
 /** Ordo: publishMany in chunks, all chunks in flight at once. */
-async function ordoProduce(servers: string, cluster: MockCluster, topic: string, n: number): Promise<number> {
+async function ordoProduce(servers: string, topic: string, n: number): Promise<number> {
   const driver = rdkafkaDriver({ brokers: servers, producer: { 'linger.ms': 5 }, createTopics: () => undefined });
   const producer = createProducer({ driver });
   await producer.connect();
@@ -112,7 +135,6 @@ async function ordoProduce(servers: string, cluster: MockCluster, topic: string,
   await Promise.all(chunks);
   const elapsed = performance.now() - started;
   await producer.disconnect();
-  void cluster;
   return (n / elapsed) * 1000;
 }
 
@@ -201,74 +223,101 @@ async function ordoLatencies(servers: string, topic: string, count: number): Pro
   return latencies;
 }
 
-/** Runs every comparison `rounds` times, interleaved, and reports medians. */
+type Side = 'raw' | 'ordo';
+
+/** Runs `rounds` rounds of raw and Ordo, A-B-A then B-A-B, and summarizes them. */
+async function compare(
+  rounds: number,
+  run: (side: Side, round: number, turn: number) => Promise<number>,
+  log: (line: string) => void,
+  label: string,
+): Promise<ThroughputComparison> {
+  const results: { raw: number[]; ordo: number[] }[] = [];
+  const paired: number[] = [];
+  const sameCode: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const order: Side[] = round % 2 === 0 ? ['raw', 'ordo', 'raw'] : ['ordo', 'raw', 'ordo'];
+    const r = { raw: [] as number[], ordo: [] as number[] };
+    for (let turn = 0; turn < order.length; turn++) r[order[turn]!].push(await run(order[turn]!, round, turn));
+    results.push(r);
+    paired.push(mean(r.ordo) / mean(r.raw));
+    const twice = order[0]!;
+    sameCode.push(r[twice][1]! / r[twice][0]!);
+    log(
+      `${label} round ${round + 1}: raw ${r.raw.map((x) => x.toFixed(0)).join(', ')}/s; ordo ${r.ordo.map((x) => x.toFixed(0)).join(', ')}/s; ratio ${paired.at(-1)!.toFixed(3)}`,
+    );
+  }
+  const raw = median(results.flatMap((r) => r.raw));
+  const ordo = median(results.flatMap((r) => r.ordo));
+  return {
+    median: { raw, ordo, ratio: ordo / raw, unit: 'msg/s' },
+    pairedRatio: median(paired),
+    pairedRatioQuartiles: [percentile(paired, 0.25), percentile(paired, 0.75)],
+    sameCodeRatioQuartiles: [percentile(sameCode, 0.25), percentile(sameCode, 0.75)],
+    rounds: results,
+  };
+}
+
+/**
+ * Produce rounds each get a fresh mock cluster, so no round inherits the log the
+ * earlier ones left in the broker's memory; consume rounds all read one topic.
+ */
 export async function benchRdkafka(
   messages: number,
-  rounds: number,
+  produceRounds: number,
+  consumeRounds: number,
   log: (line: string) => void,
 ): Promise<RdkafkaBenchResult> {
-  const cluster = startMockCluster({ brokers: 3 });
-  const servers = cluster.bootstrapServers;
+  let cluster: MockCluster | undefined;
+  const produce = await compare(
+    produceRounds,
+    async (side, round, turn) => {
+      if (turn === 0) {
+        cluster?.close();
+        cluster = startMockCluster({ brokers: 3 });
+      }
+      const topic = `${side}-${round}-${turn}`;
+      cluster!.createTopic(topic, PARTITIONS);
+      const servers = cluster!.bootstrapServers;
+      return side === 'raw' ? rawProduce(servers, topic, messages) : ordoProduce(servers, topic, messages);
+    },
+    log,
+    'produce',
+  );
+  cluster?.close();
+  cluster = startMockCluster({ brokers: 3 });
   try {
-    const produce = { raw: [] as number[], ordo: [] as number[] };
-    const consume = { raw: [] as number[], ordo: [] as number[] };
-    for (let round = 0; round < rounds; round++) {
-      const rawTopic = `raw-${round}`;
-      const ordoTopic = `ordo-${round}`;
-      cluster.createTopic(rawTopic, PARTITIONS);
-      cluster.createTopic(ordoTopic, PARTITIONS);
-      // Alternate which goes first, so neither side always inherits the other's wake.
-      if (round % 2 === 0) {
-        produce.raw.push(await rawProduce(servers, rawTopic, messages));
-        produce.ordo.push(await ordoProduce(servers, cluster, ordoTopic, messages));
-      } else {
-        produce.ordo.push(await ordoProduce(servers, cluster, ordoTopic, messages));
-        produce.raw.push(await rawProduce(servers, rawTopic, messages));
-      }
-      log(
-        `round ${round + 1}: produce raw ${produce.raw.at(-1)!.toFixed(0)}/s, ordo ${produce.ordo.at(-1)!.toFixed(0)}/s`,
-      );
-    }
-    // Consume what round 1 of the Ordo producer wrote (identical records), raw and Ordo in turn.
+    const servers = cluster.bootstrapServers;
+    // Identical records for both sides: what the Ordo producer writes.
     cluster.createTopic('balances', PARTITIONS);
-    await ordoProduce(servers, cluster, 'balances', messages);
-    for (let round = 0; round < rounds; round++) {
-      if (round % 2 === 0) {
-        consume.raw.push(await rawConsume(servers, 'balances', messages));
-        consume.ordo.push(await ordoConsume(servers, 'balances', messages));
-      } else {
-        consume.ordo.push(await ordoConsume(servers, 'balances', messages));
-        consume.raw.push(await rawConsume(servers, 'balances', messages));
-      }
-      log(
-        `round ${round + 1}: consume raw ${consume.raw.at(-1)!.toFixed(0)}/s, ordo ${consume.ordo.at(-1)!.toFixed(0)}/s`,
-      );
-    }
+    await ordoProduce(servers, 'balances', messages);
+    const consume = await compare(
+      consumeRounds,
+      (side) =>
+        side === 'raw' ? rawConsume(servers, 'balances', messages) : ordoConsume(servers, 'balances', messages),
+      log,
+      'consume',
+    );
     cluster.createTopic('latency', PARTITIONS);
     const rawLat: number[] = [];
     const ordoLat: number[] = [];
-    for (let round = 0; round < rounds; round++) {
+    for (let round = 0; round < 3; round++) {
       rawLat.push(...(await rawLatencies(servers, 'latency', 300)));
       ordoLat.push(...(await ordoLatencies(servers, 'latency', 300)));
     }
-    const figure = (raw: number, ordo: number, unit: string, higherIsBetter: boolean): ComparedFigure => ({
-      raw,
-      ordo,
-      ratio: higherIsBetter ? ordo / raw : raw / ordo,
-      unit,
-    });
-    // Each round's pair ran back to back on the same machine state: the median of their
-    // ratios is less exposed to drift between rounds than the ratio of the medians.
-    const paired = (xs: { raw: number[]; ordo: number[] }) => median(xs.ordo.map((o, i) => o / xs.raw[i]!));
+    const latency = (p: number): ComparedFigure => {
+      const raw = percentile(rawLat, p);
+      const ordo = percentile(ordoLat, p);
+      return { raw, ordo, ratio: raw / ordo, unit: 'ms' };
+    };
     return {
       messages,
-      rounds,
-      produceThroughput: figure(median(produce.raw), median(produce.ordo), 'msg/s', true),
-      consumeThroughput: figure(median(consume.raw), median(consume.ordo), 'msg/s', true),
-      producePairedRatio: paired(produce),
-      consumePairedRatio: paired(consume),
-      publishLatencyP50: figure(percentile(rawLat, 0.5), percentile(ordoLat, 0.5), 'ms', false),
-      publishLatencyP99: figure(percentile(rawLat, 0.99), percentile(ordoLat, 0.99), 'ms', false),
+      produceRounds,
+      consumeRounds,
+      produce,
+      consume,
+      publishLatencyP50: latency(0.5),
+      publishLatencyP99: latency(0.99),
     };
   } finally {
     cluster.close();
