@@ -264,10 +264,28 @@ function toHeaders(headers: RawHeaders | undefined): Kafka.MessageHeader[] | und
         `Header "${name}" must be UTF-8 text without NUL bytes: node-rdkafka cannot carry other values intact`,
       );
     }
-    // Assigned, not a computed literal `{ [name]: text }`: three times cheaper in V8.
-    const header: Kafka.MessageHeader = {};
-    header[name] = text;
-    out.push(header);
+    out.push(header(name, text));
   }
   return out.length === 0 ? undefined : out;
+}
+
+/**
+ * One node-rdkafka header. Ordo's own names get literals with constant keys, created
+ * from a template; other names are assigned (a computed literal `{ [name]: text }` is
+ * slower still). Three headers go out with every record.
+ */
+function header(name: string, text: string): Kafka.MessageHeader {
+  switch (name) {
+    case 'ordo-id':
+      return { 'ordo-id': text };
+    case 'ordo-type':
+      return { 'ordo-type': text };
+    case 'content-type':
+      return { 'content-type': text };
+    default: {
+      const h: Kafka.MessageHeader = {};
+      h[name] = text;
+      return h;
+    }
+  }
 }

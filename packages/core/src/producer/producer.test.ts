@@ -130,6 +130,34 @@ describe('createProducer', () => {
     });
   });
 
+  it('counts a record\'s size in UTF-8 bytes, exactly at the limit', async () => {
+    const kafka = new InMemoryKafka({ topics: [{ name: 'notes', partitions: 1 }], maxRecordBytes: 10_000 });
+    const producer = createProducer({ driver: kafka, maxRecordBytes: 300 });
+    // Multi-byte key and header: the quick bound (3 bytes per UTF-16 unit) exceeds the
+    // limit, so the exact count decides.
+    const message = (text: string) => ({
+      topic: 'notes',
+      key: 'ключ-✓',
+      id: 'évènement-1',
+      type: 'note-added',
+      headers: { 'x-author': 'Zoë 🙂' },
+      value: text,
+    });
+    const fixed =
+      Buffer.byteLength('ключ-✓') +
+      Buffer.byteLength('x-author') +
+      Buffer.byteLength('Zoë 🙂') +
+      Buffer.byteLength('ordo-idévènement-1') +
+      Buffer.byteLength('ordo-typenote-added') +
+      Buffer.byteLength('content-typeapplication/json');
+    const fits = 'a'.repeat(300 - fixed - 2); // JSON adds the two quotes
+    await expect(producer.publish(message(fits))).resolves.toMatchObject({ offset: 0 });
+    const error = await producer.publish(message(`${fits}a`)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RecordTooLargeError);
+    expect(error).toMatchObject({ bytes: 301, limit: 300 });
+    expect(kafka.records('notes', 0)).toHaveLength(1);
+  });
+
   it('lists every contract violation with its path', async () => {
     const { producer } = setup();
     const error = (await producer

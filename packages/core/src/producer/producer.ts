@@ -8,6 +8,7 @@ import type { OutgoingMessage } from '../message/message.js';
 import { resolveRetryPolicy, type RetryConfig } from '../internal/retry-policy.js';
 import { sleep } from '../internal/sleep.js';
 import { buildRecord, type RecordBuildContext } from './build-record.js';
+import { RecordArchive } from './record-archive.js';
 
 /** Configuration of {@link createProducer}. */
 export interface ProducerConfig {
@@ -111,13 +112,23 @@ export function createProducer(config: ProducerConfig): Producer {
     return deliver(ids, records);
   }
 
-  async function deliver(ids: readonly string[], records: readonly ProducerRecord[]): Promise<PublishResult[]> {
+  function deliver(ids: readonly string[], records: readonly ProducerRecord[]): Promise<PublishResult[]> {
+    if (!connected) return connect().then(() => deliver(ids, records));
     // Connected: hand the records to the driver in this same turn, so the client's
     // threads start sending them while the caller goes on building the next batch.
-    if (!connected) await connect();
+    // From here on only the archive is kept (see RecordArchive).
+    const sending = send(records);
+    return awaitAcks(ids, RecordArchive.of(records), sending);
+  }
+
+  async function awaitAcks(
+    ids: readonly string[],
+    archive: RecordArchive,
+    sending: Promise<DeliveryReport[]>,
+  ): Promise<PublishResult[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const reports = await driverProducer.send(records);
+        const reports = await sending;
         const results = new Array<PublishResult>(reports.length);
         for (let i = 0; i < reports.length; i++) {
           const { topic, partition, offset } = reports[i]!;
@@ -125,9 +136,20 @@ export function createProducer(config: ProducerConfig): Producer {
         }
         return results;
       } catch (error) {
-        if (!retry.shouldRetry(error, attempt)) throw await keepFailed(asDeliveryError(error, attempt), records);
+        if (!retry.shouldRetry(error, attempt)) {
+          throw await keepFailed(asDeliveryError(error, attempt), archive.records());
+        }
         await sleep(retry.delayMs(attempt));
+        sending = send(archive.records());
       }
+    }
+  }
+
+  function send(records: readonly ProducerRecord[]): Promise<DeliveryReport[]> {
+    try {
+      return driverProducer.send(records);
+    } catch (error) {
+      return Promise.reject(error);
     }
   }
 
