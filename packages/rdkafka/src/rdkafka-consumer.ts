@@ -48,6 +48,8 @@ export class RdkafkaConsumer implements DriverConsumer {
   private run: ConsumedRecord[] = [];
   private runTopic = '';
   private runPartition = -1;
+  /** `tpKey` of the run's partition, made once per run rather than once per hand-over. */
+  private runKey = '';
   private flushScheduled = false;
   private rebalances: Promise<void> = Promise.resolve();
   private abandoned = false;
@@ -207,8 +209,11 @@ export class RdkafkaConsumer implements DriverConsumer {
     const record = toConsumedRecord(message);
     if (record.partition !== this.runPartition || record.topic !== this.runTopic || this.run.length >= MAX_RUN) {
       this.flush();
-      this.runTopic = record.topic;
-      this.runPartition = record.partition;
+      if (record.partition !== this.runPartition || record.topic !== this.runTopic) {
+        this.runTopic = record.topic;
+        this.runPartition = record.partition;
+        this.runKey = tpKey(record);
+      }
     }
     this.run.push(record);
     if (!this.flushScheduled) {
@@ -225,7 +230,8 @@ export class RdkafkaConsumer implements DriverConsumer {
     const records = this.run;
     if (records.length === 0) return;
     this.run = [];
-    const tp = { topic: this.runTopic, partition: this.runPartition };
-    if (this.owned.has(tpKey(tp))) this.listener?.onRecords({ ...tp, records });
+    if (this.owned.has(this.runKey)) {
+      this.listener?.onRecords({ topic: this.runTopic, partition: this.runPartition, records });
+    }
   }
 }

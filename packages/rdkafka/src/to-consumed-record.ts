@@ -7,8 +7,10 @@ import type Kafka from 'node-rdkafka';
  */
 export function toConsumedRecord(message: Kafka.Message): ConsumedRecord {
   const headers: Record<string, Buffer | string> = {};
-  if (message.headers) {
-    for (const header of message.headers) {
+  const list = message.headers;
+  if (list) {
+    for (let i = 0; i < list.length; i++) {
+      const header = list[i]!;
       for (const name in header) headers[name] = header[name] as Buffer | string;
     }
   }
@@ -17,7 +19,7 @@ export function toConsumedRecord(message: Kafka.Message): ConsumedRecord {
     topic: message.topic,
     partition: message.partition,
     offset: message.offset,
-    key: key === undefined || key === null ? null : Buffer.isBuffer(key) ? key : Buffer.from(key),
+    key: key === undefined || key === null ? null : typeof key === 'string' ? Buffer.from(key) : key,
     value: message.value ?? null,
     headers,
     timestamp: message.timestamp ?? Date.now(),

@@ -2,6 +2,7 @@ import type { ConsumedRecord } from '../driver/types.js';
 import { HEADERS, headersFromRaw, type Headers } from '../message/headers.js';
 import type { Codec } from '../message/json-codec.js';
 import type { ConsumedEvent } from '../message/message.js';
+import { ShortTextCache } from '../message/short-text-cache.js';
 
 const UNDECODED = Symbol('undecoded');
 
@@ -62,12 +63,14 @@ export class LazyConsumedEvent implements ConsumedEvent {
   }
 }
 
+/** Event types repeat: one cache for the process (see ShortTextCache). */
+const typeTexts = new ShortTextCache();
+
 /** The `ordo-type` header as a string, `''` when absent. */
 export function typeOf(record: ConsumedRecord): string {
   const raw = record.headers[HEADERS.type];
   if (raw === undefined) return '';
-  // `toString()` without arguments: UTF-8, on Buffer's fastest path.
-  return typeof raw === 'string' ? raw : raw.toString();
+  return typeof raw === 'string' ? raw : typeTexts.text(raw);
 }
 
 /** The record's key as a UTF-8 string, or `null`. */

@@ -7,6 +7,34 @@ import { randomDelay, waitFor } from '../testing/wait-for.js';
 import { createConsumer } from './consumer.js';
 
 describe('consumer engine: order (O1) and parallelism', () => {
+  it('tells keys apart by their bytes, even bytes that are not UTF-8', async () => {
+    // 0xff and 0xfe both decode to U+FFFD as UTF-8; as keys they are different.
+    const kafka = new InMemoryKafka({ topics: [{ name: 'raw', partitions: 1 }] });
+    const producer = kafka.createProducer();
+    await producer.connect();
+    const record = (key: number[], n: number) => ({
+      topic: 'raw',
+      key: Buffer.from(key),
+      value: Buffer.from(JSON.stringify({ n })),
+      headers: { 'ordo-type': 'tick' },
+    });
+    await producer.send([record([0xff], 1), record([0xfe], 2)]);
+    const consumer = createConsumer({ driver: kafka, groupId: 'bytes', topics: ['raw'], logger: silentLogger });
+    let secondStarted!: () => void;
+    const second = new Promise<void>((resolve) => (secondStarted = resolve));
+    const handled: number[] = [];
+    consumer.handle<{ n: number }>('raw', 'tick', async (event) => {
+      // The first waits for the second: only different lanes can both run.
+      if (event.value.n === 1) await second;
+      else secondStarted();
+      handled.push(event.value.n);
+    });
+    await consumer.start();
+    await waitFor(() => handled.length === 2, { timeoutMs: 5_000 });
+    await consumer.stop();
+    expect(handled).toEqual([2, 1]);
+  });
+
   it('keeps per-key order over 10,000 events and 500 keys with 64 in flight and random delays', async () => {
     const kafka = new InMemoryKafka({ topics: [{ name: 'users', partitions: 4 }] });
     const produced = await produceKeyed(kafka, 'users', 10_000, 500);

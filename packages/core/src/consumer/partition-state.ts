@@ -51,8 +51,8 @@ export class PartitionState implements PartitionWork {
   }
 
   finished(): void {
-    this.inFlight--;
-    if (this.inFlight === 0) {
+    // Runs once per record: no array is allocated unless someone waits.
+    if (--this.inFlight === 0 && this.idleWaiters.length > 0) {
       for (const w of this.idleWaiters.splice(0)) w();
     }
   }
