@@ -17,9 +17,15 @@ import Kafka from 'node-rdkafka';
 
 const KEYS = 1000;
 const PARTITIONS = 12;
-const SAME_PRODUCER_SETTINGS = { 'enable.idempotence': true, 'linger.ms': 5 } as const;
+// What rdkafkaDriver sets by default, given to raw as well (message and fetch sizes:
+// maxRecordBytes, 1 MiB + 64 KiB, plus 64 KiB of protocol room).
+const SAME_PRODUCER_SETTINGS = { 'enable.idempotence': true, 'linger.ms': 5, 'message.max.bytes': 1_179_648 } as const;
 const SAME_TOPIC_SETTINGS = { 'request.required.acks': -1, partitioner: 'murmur2_random' } as const;
 const FAST_GROUP = { 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500, 'max.poll.interval.ms': 10000 } as const;
+const SAME_CONSUMER_SETTINGS = {
+  'fetch.message.max.bytes': 1_179_648,
+  'partition.assignment.strategy': 'cooperative-sticky',
+} as const;
 
 export interface ComparedFigure {
   readonly raw: number;
@@ -141,7 +147,13 @@ async function ordoProduce(servers: string, topic: string, n: number): Promise<n
 /** Raw node-rdkafka consumer in flowing mode; time from first to last message. */
 async function rawConsume(servers: string, topic: string, n: number): Promise<number> {
   const consumer = new Kafka.KafkaConsumer(
-    { 'bootstrap.servers': servers, 'group.id': `raw-${randomUUID()}`, 'enable.auto.commit': false, ...FAST_GROUP },
+    {
+      'bootstrap.servers': servers,
+      'group.id': `raw-${randomUUID()}`,
+      'enable.auto.commit': false,
+      ...FAST_GROUP,
+      ...SAME_CONSUMER_SETTINGS,
+    },
     { 'auto.offset.reset': 'earliest' },
   );
   await connect(consumer);
