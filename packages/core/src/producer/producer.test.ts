@@ -130,7 +130,7 @@ describe('createProducer', () => {
     });
   });
 
-  it('counts a record\'s size in UTF-8 bytes, exactly at the limit', async () => {
+  it("counts a record's size in UTF-8 bytes, exactly at the limit", async () => {
     const kafka = new InMemoryKafka({ topics: [{ name: 'notes', partitions: 1 }], maxRecordBytes: 10_000 });
     const producer = createProducer({ driver: kafka, maxRecordBytes: 300 });
     // Multi-byte key and header: the quick bound (3 bytes per UTF-16 unit) exceeds the
