@@ -64,7 +64,7 @@ export class LazyConsumedEvent implements ConsumedEvent {
 }
 
 /** Event types repeat: one cache for the process (see ShortTextCache). */
-const typeTexts = new ShortTextCache();
+const typeTexts = new ShortTextCache(32);
 
 /** The `ordo-type` header as a string, `''` when absent. */
 export function typeOf(record: ConsumedRecord): string {

@@ -9,14 +9,15 @@ describe('RecordArchive', () => {
       { topic: 'b', key: null, value: null },
       { topic: 'a', key: Buffer.from([0, 255]), value: Buffer.alloc(0), partition: 3 },
       { topic: 'c', key: 'ключ', value: null, timestamp: 1_700_000_000_000 },
-      { topic: 'a', key: 'k2', value: Buffer.from('last'), partition: 0, timestamp: 0 },
+      { topic: 'a', key: 'k2', value: Buffer.alloc(5000, 7), partition: 0, timestamp: 0 },
+      { topic: 'a', key: 'k3', value: Buffer.from('after a large one') },
     ];
     const archive = RecordArchive.of(records);
-    expect(archive.length).toBe(5);
+    expect(archive.length).toBe(6);
     expect(archive.records()).toEqual(records);
   });
 
-  it('owns its bytes: changing an original value afterwards changes nothing', () => {
+  it('owns the bytes of small values: changing an original afterwards changes nothing', () => {
     const value = Buffer.from('before');
     const archive = RecordArchive.of([{ topic: 't', key: 'k', value }]);
     value.write('AFTER!');
