@@ -78,6 +78,28 @@ describe('createProducer', () => {
     expect(stored()).toHaveLength(1);
   });
 
+  it('a retried batch goes out again byte for byte: same ids, keys, headers and order', async () => {
+    const { producer, kafka, stored } = setup();
+    kafka.faults.failNextSends(1);
+    const batch = Array.from({ length: 20 }, (_, i) => ({
+      ...valid,
+      key: `u${i % 3}`,
+      value: { id: `u${i % 3}`, email: `n${i}@example.com`, note: 'x'.repeat(i * 150) },
+      headers: { traceparent: `00-${i}-01` },
+    }));
+    const results = await producer.publishMany(batch);
+    const records = stored().sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+    expect(records).toHaveLength(20);
+    const byId = new Map(results.map((r, i) => [r.id, i]));
+    for (const record of records) {
+      const i = byId.get(record.headers['ordo-id'] as string)!;
+      expect(record.key?.toString()).toBe(batch[i]!.key);
+      expect(JSON.parse(record.value!.toString())).toEqual(batch[i]!.value);
+      expect(record.headers['traceparent']).toBe(`00-${i}-01`);
+      expect(record.offset).toBe(results[i]!.offset);
+    }
+  });
+
   it('gives up with a DeliveryError when failures outlast the retries, or are fatal', async () => {
     const { producer, kafka, stored } = setup();
     kafka.faults.failNextSends(3);
