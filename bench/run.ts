@@ -54,8 +54,8 @@ if (wants('key-lanes')) {
 
 if (wants('rdkafka')) {
   const messages = Number(process.env.BENCH_MESSAGES ?? 100_000);
-  const produceRounds = Number(process.env.BENCH_ROUNDS ?? 15);
-  const consumeRounds = Number(process.env.BENCH_CONSUME_ROUNDS ?? Math.ceil(produceRounds / 2) + 1);
+  const produceRounds = Number(process.env.BENCH_ROUNDS ?? 21);
+  const consumeRounds = Number(process.env.BENCH_CONSUME_ROUNDS ?? 13);
   console.log(
     `@ordo/rdkafka vs raw node-rdkafka on @ordo/kafka-mock: ${messages} messages; ${produceRounds} produce and ${consumeRounds} consume rounds of three runs (A-B-A / B-A-B)`,
   );
