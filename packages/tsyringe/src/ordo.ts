@@ -1,7 +1,7 @@
 import {
   createProducer,
   InvalidConfigError,
-  InvalidStateError,
+  ConsumerLifecycle,
   type ConsumerEvents,
   type ConsumerState,
   type DeadLetterConsumerEvents,
@@ -53,18 +53,9 @@ export interface Ordo {
   ): () => void;
 }
 
-// The lifecycle as a transition table: which state each state may move to.
-const TRANSITIONS: Readonly<Record<ConsumerState, readonly ConsumerState[]>> = {
-  idle: ['starting'],
-  starting: ['running', 'stopped'],
-  running: ['stopping'],
-  stopping: ['stopped'],
-  stopped: ['starting'],
-};
-
 /** The {@link Ordo} of one container. */
 export class OrdoRuntime implements Ordo {
-  private current: ConsumerState = 'idle';
+  private readonly lifecycle = new ConsumerLifecycle(undefined, 'Ordo');
   private wired: Wired | undefined;
   private createdProducer: Producer | undefined;
   private createdOutbox: Outbox | undefined;
@@ -77,7 +68,7 @@ export class OrdoRuntime implements Ordo {
   constructor(private readonly container: DependencyContainer) {}
 
   get state(): ConsumerState {
-    return this.current;
+    return this.lifecycle.state;
   }
 
   get producer(): Producer {
@@ -124,9 +115,9 @@ export class OrdoRuntime implements Ordo {
   }
 
   async stop(): Promise<void> {
-    if (this.current === 'starting') await this.pending;
-    if (this.current === 'stopping') return this.pending;
-    if (this.current !== 'running') return this.disconnectProducer();
+    if (this.state === 'starting') await this.pending;
+    if (this.state === 'stopping') return this.pending;
+    if (this.state !== 'running') return this.disconnectProducer();
     this.to('stopping');
     this.pending = this.stopParts()
       .finally(() => this.disconnectProducer())
@@ -173,10 +164,7 @@ export class OrdoRuntime implements Ordo {
   }
 
   private to(next: ConsumerState): void {
-    if (!TRANSITIONS[this.current].includes(next)) {
-      throw new InvalidStateError(`Ordo cannot go from ${this.current} to ${next}`);
-    }
-    this.current = next;
+    this.lifecycle.to(next);
   }
 
   private config(): OrdoConfig {

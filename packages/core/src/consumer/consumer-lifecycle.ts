@@ -10,11 +10,21 @@ const TRANSITIONS: Readonly<Record<ConsumerState, readonly ConsumerState[]>> = {
   stopped: ['starting'],
 };
 
-/** The consumer's lifecycle as an explicit state machine. */
+/**
+ * The consumer's lifecycle as an explicit state machine; also the lifecycle of
+ * whatever starts and stops consumers as one (the tsyringe integration's `Ordo`).
+ */
 export class ConsumerLifecycle {
   private current: ConsumerState = 'idle';
 
-  constructor(private readonly onChange: (from: ConsumerState, to: ConsumerState) => void) {}
+  /**
+   * @param onChange called after each transition
+   * @param subject what the lifecycle belongs to, named in errors
+   */
+  constructor(
+    private readonly onChange: (from: ConsumerState, to: ConsumerState) => void = () => undefined,
+    private readonly subject = 'Consumer',
+  ) {}
 
   get state(): ConsumerState {
     return this.current;
@@ -26,7 +36,7 @@ export class ConsumerLifecycle {
 
   /** Moves to `to`, or throws `InvalidStateError` for a transition the table does not allow. */
   to(to: ConsumerState): void {
-    if (!this.can(to)) throw new InvalidStateError(`Consumer cannot go from ${this.current} to ${to}`);
+    if (!this.can(to)) throw new InvalidStateError(`${this.subject} cannot go from ${this.current} to ${to}`);
     const from = this.current;
     this.current = to;
     this.onChange(from, to);
