@@ -1,4 +1,5 @@
 import type { ConsumedRecord, TopicPartition } from '../driver/types.js';
+import { sameBytes } from '../internal/same-bytes.js';
 
 /**
  * A FIFO of records that must be handled one after another: the records of one key
@@ -8,7 +9,8 @@ import type { ConsumedRecord, TopicPartition } from '../driver/types.js';
  * - `backoff`: waiting to retry its head; `blocked`: its head failed for good.
  */
 export interface Lane {
-  readonly id: string;
+  /** The key's bytes; `null` for a keyless record's own lane and for a partition's lane. */
+  readonly key: Buffer | null;
   readonly owner: PartitionWork;
   readonly queue: ConsumedRecord[];
   state: 'idle' | 'ready' | 'running' | 'backoff' | 'blocked';
@@ -26,13 +28,26 @@ export interface PartitionWork extends TopicPartition {
   closing: boolean;
 }
 
+/** A lane as kept here: keyed lanes are chained to others whose keys hash alike. */
+interface ChainedLane extends Lane {
+  next: KeyedLane | undefined;
+}
+
+interface KeyedLane extends ChainedLane {
+  readonly key: Buffer;
+}
+
 /** Emptied lanes kept for reuse before a sweep drops them. */
 const IDLE_LANES_KEPT = 1024;
-const KEYLESS = '\u0000keyless:';
 
 /**
  * Splits a partition's records into lanes. Keyless records have no order to keep
  * in key mode, so each gets a lane of its own, dropped as soon as it empties.
+ *
+ * Lanes are found by the key's bytes, exactly (O1 must hold for keys that are not
+ * UTF-8 too): a hash of the bytes picks a chain, and the bytes are compared. No
+ * string is made per record; on the consume hot path that was the largest cost of
+ * finding a lane.
  *
  * An emptied lane stays in the map and is reused by its key's next record: most
  * lanes empty as soon as their record is handled, and dropping them at once cost a
@@ -40,9 +55,10 @@ const KEYLESS = '\u0000keyless:';
  * lanes are kept, a sweep drops them, so memory still follows live keys.
  */
 export class KeyLanes {
-  private readonly lanes = new Map<string, Lane>();
+  private readonly lanes = new Map<number, KeyedLane>();
   private readonly keylessLanes = new Set<Lane>();
-  private keyless = 0;
+  private partitionLane: Lane | undefined;
+  private keyed = 0;
   /** Emptied lanes released since the last sweep (an upper bound of those kept). */
   private idle = 0;
 
@@ -53,20 +69,16 @@ export class KeyLanes {
 
   /** Appends the record to its lane; returns the lane. */
   add(record: ConsumedRecord): Lane {
-    if (this.mode === 'key' && record.key === null) {
-      const lane = this.newLane(`${KEYLESS}${this.keyless++}`);
+    const key = record.key;
+    let lane: Lane;
+    if (this.mode === 'partition') {
+      lane = this.partitionLane ??= this.newLane(null);
+    } else if (key === null) {
+      lane = this.newLane(null);
       this.keylessLanes.add(lane);
-      lane.queue.push(record);
-      return lane;
+    } else {
+      lane = this.keyedLane(key);
     }
-    // Lane ids are the keys decoded as UTF-8 (`toString()` without arguments is
-    // Buffer's fastest path). Keys that are not valid UTF-8 and decode alike share
-    // a lane: handled one after another, which keeps each one's order (O1).
-    // The key's bytes one to one as Latin-1: an exact identity for any bytes (UTF-8
-    // decoding would merge invalid sequences) and cheaper to make. Never shown.
-    const id = this.mode === 'partition' ? '' : record.key!.toString('latin1');
-    let lane = this.lanes.get(id);
-    if (!lane) this.lanes.set(id, (lane = this.newLane(id)));
     lane.queue.push(record);
     return lane;
   }
@@ -74,25 +86,73 @@ export class KeyLanes {
   /** Notes that a lane emptied; sweeps emptied lanes once enough are kept. */
   release(lane: Lane): void {
     if (lane.queue.length !== 0) return;
-    if (lane.id.startsWith(KEYLESS) && this.keylessLanes.delete(lane)) return;
+    if (lane.key === null) {
+      this.keylessLanes.delete(lane);
+      return;
+    }
     if (++this.idle <= IDLE_LANES_KEPT) return;
     this.idle = 0;
-    for (const [id, kept] of this.lanes) {
-      if (kept.queue.length === 0 && kept.state === 'idle' && !kept.timer) this.lanes.delete(id);
+    for (const [hash, first] of this.lanes) {
+      let kept: KeyedLane | undefined;
+      for (let lane: KeyedLane | undefined = first; lane;) {
+        const next: KeyedLane | undefined = lane.next;
+        if (lane.queue.length === 0 && lane.state === 'idle' && !lane.timer) {
+          this.keyed--;
+        } else {
+          lane.next = kept;
+          kept = lane;
+        }
+        lane = next;
+      }
+      if (kept) this.lanes.set(hash, kept);
+      else this.lanes.delete(hash);
     }
   }
 
   *all(): IterableIterator<Lane> {
-    yield* this.lanes.values();
+    if (this.partitionLane) yield this.partitionLane;
+    for (const first of this.lanes.values()) {
+      for (let lane: KeyedLane | undefined = first; lane; lane = lane.next) yield lane;
+    }
     yield* this.keylessLanes;
   }
 
   /** Lanes kept: those with records, and emptied ones not yet swept. */
   get size(): number {
-    return this.lanes.size + this.keylessLanes.size;
+    return (this.partitionLane ? 1 : 0) + this.keyed + this.keylessLanes.size;
   }
 
-  private newLane(id: string): Lane {
-    return { id, owner: this.owner, queue: [], state: 'idle', attempts: 0, timer: undefined, firstFailureAt: 0 };
+  private keyedLane(key: Buffer): Lane {
+    const hash = hashBytes(key);
+    const first = this.lanes.get(hash);
+    for (let lane = first; lane; lane = lane.next) {
+      if (sameBytes(lane.key, key)) return lane;
+    }
+    const lane = this.newLane(key) as KeyedLane;
+    lane.next = first;
+    this.lanes.set(hash, lane);
+    this.keyed++;
+    return lane;
   }
+
+  /** Every lane has the same fields (and so one shape for the engine's hot path). */
+  private newLane(key: Buffer | null): ChainedLane {
+    return {
+      key,
+      owner: this.owner,
+      queue: [],
+      state: 'idle',
+      attempts: 0,
+      timer: undefined,
+      firstFailureAt: 0,
+      next: undefined,
+    };
+  }
+}
+
+/** FNV-1a over the bytes: cheap for short keys, and spreads them well enough for a map. */
+function hashBytes(bytes: Buffer): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+  return hash;
 }
