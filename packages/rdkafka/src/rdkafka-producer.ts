@@ -23,7 +23,11 @@ import { deliveryError, driverError } from './map-error.js';
  */
 class PendingBatch {
   readonly done: Promise<DeliveryReport[]>;
-  private readonly topics: string[];
+  /**
+   * The records' topics as the caller gave them: one string when they share it. The
+   * topic in a delivery report is a new string per report, not worth keeping.
+   */
+  private readonly topics: string | readonly string[];
   private readonly partitions: Int32Array;
   private readonly offsets: Float64Array;
   private remaining: number;
@@ -33,9 +37,10 @@ class PendingBatch {
 
   constructor(
     readonly base: number,
-    readonly size: number,
+    records: readonly ProducerRecord[],
   ) {
-    this.topics = new Array<string>(size);
+    const size = records.length;
+    this.topics = oneTopic(records) ?? records.map((r) => r.topic);
     this.partitions = new Int32Array(size);
     this.offsets = new Float64Array(size);
     this.remaining = size;
@@ -45,12 +50,15 @@ class PendingBatch {
     });
   }
 
+  get size(): number {
+    return this.partitions.length;
+  }
+
   get settled(): boolean {
     return this.remaining === 0;
   }
 
-  delivered(index: number, topic: string, partition: number, offset: number): void {
-    this.topics[index] = topic;
+  delivered(index: number, partition: number, offset: number): void {
     this.partitions[index] = partition;
     this.offsets[index] = offset;
     this.settleOne();
@@ -74,12 +82,21 @@ class PendingBatch {
       this.reject(this.failure);
       return;
     }
-    const reports = new Array<DeliveryReport>(this.size);
-    for (let i = 0; i < this.size; i++) {
-      reports[i] = { topic: this.topics[i]!, partition: this.partitions[i]!, offset: this.offsets[i]! };
+    const { topics, size } = this;
+    const reports = new Array<DeliveryReport>(size);
+    for (let i = 0; i < size; i++) {
+      const topic = typeof topics === 'string' ? topics : topics[i]!;
+      reports[i] = { topic, partition: this.partitions[i]!, offset: this.offsets[i]! };
     }
     this.resolve(reports);
   }
+}
+
+/** The topic every record goes to, or `undefined` when they go to several. */
+function oneTopic(records: readonly ProducerRecord[]): string | undefined {
+  const topic = records[0]?.topic ?? '';
+  for (let i = 1; i < records.length; i++) if (records[i]!.topic !== topic) return undefined;
+  return topic;
 }
 
 const ERR__QUEUE_FULL = -184;
@@ -121,7 +138,7 @@ export class RdkafkaProducer implements DriverProducer {
     if (!producer || !this.connecting) throw new InvalidStateError('Producer is not connected: call connect() first');
     // Validate every record before producing any, so a bad one stores nothing.
     const headers = records.map((record) => toHeaders(record.headers));
-    const batch = new PendingBatch(this.nextSequence, records.length);
+    const batch = new PendingBatch(this.nextSequence, records);
     this.nextSequence += records.length;
     this.batches.push(batch);
     let i = 0;
@@ -201,7 +218,7 @@ export class RdkafkaProducer implements DriverProducer {
     if (!batch) return;
     this.outstanding--;
     if (error) batch.failed(deliveryError(error, report.topic));
-    else batch.delivered(sequence - batch.base, report.topic, report.partition, report.offset);
+    else batch.delivered(sequence - batch.base, report.partition, report.offset);
     if (batch.settled) this.dropSettled();
   }
 
@@ -258,34 +275,60 @@ function toHeaders(headers: RawHeaders | undefined): Kafka.MessageHeader[] | und
   const out: Kafka.MessageHeader[] = [];
   for (const name in headers) {
     const value = headers[name]!;
-    const text = typeof value === 'string' ? value : isUtf8(value) ? value.toString('utf8') : undefined;
-    if (text === undefined || text.includes('\0') || !text.isWellFormed()) {
-      throw new InvalidMessageError(
-        `Header "${name}" must be UTF-8 text without NUL bytes: node-rdkafka cannot carry other values intact`,
-      );
-    }
-    out.push(header(name, text));
+    const repeated = typeof value === 'string' ? REPEATED.get(name) : undefined;
+    const known = repeated?.get(value as string);
+    out.push(known ?? header(name, checkedText(name, value), repeated));
   }
   return out.length === 0 ? undefined : out;
 }
+
+function checkedText(name: string, value: Buffer | string): string {
+  const text = typeof value === 'string' ? value : isUtf8(value) ? value.toString('utf8') : undefined;
+  if (text === undefined || text.includes('\0') || !text.isWellFormed()) {
+    throw new InvalidMessageError(
+      `Header "${name}" must be UTF-8 text without NUL bytes: node-rdkafka cannot carry other values intact`,
+    );
+  }
+  return text;
+}
+
+/** Distinct values of a repeated header kept; past this, new values are not kept. */
+const REPEATED_KEPT = 256;
+
+/**
+ * Headers whose values repeat from record to record (one event type for many events,
+ * one content type): each distinct value gets one header object, checked once and
+ * handed to node-rdkafka for every record that carries it, which only reads it.
+ */
+const REPEATED = new Map<string, Map<string, Kafka.MessageHeader>>([
+  ['ordo-type', new Map()],
+  ['content-type', new Map()],
+]);
 
 /**
  * One node-rdkafka header. Ordo's own names get literals with constant keys, created
  * from a template; other names are assigned (a computed literal `{ [name]: text }` is
  * slower still). Three headers go out with every record.
  */
-function header(name: string, text: string): Kafka.MessageHeader {
+function header(
+  name: string,
+  text: string,
+  repeated: Map<string, Kafka.MessageHeader> | undefined,
+): Kafka.MessageHeader {
+  let h: Kafka.MessageHeader;
   switch (name) {
     case 'ordo-id':
       return { 'ordo-id': text };
     case 'ordo-type':
-      return { 'ordo-type': text };
+      h = { 'ordo-type': text };
+      break;
     case 'content-type':
-      return { 'content-type': text };
-    default: {
-      const h: Kafka.MessageHeader = {};
+      h = { 'content-type': text };
+      break;
+    default:
+      h = {};
       h[name] = text;
-      return h;
-    }
   }
+  if (repeated && repeated.size < REPEATED_KEPT) repeated.set(text, Object.freeze(h));
+  return h;
 }

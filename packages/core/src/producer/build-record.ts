@@ -14,9 +14,12 @@ export interface RecordBuildContext {
   readonly maxRecordBytes: number;
 }
 
-/** A record ready to send, with the id it will carry. */
+/** A record ready to send, with what its Ordo headers were made of. */
 export interface BuiltRecord {
   readonly id: string;
+  readonly type: string;
+  /** The caller's own headers, when it gave any. */
+  readonly extraHeaders: Readonly<Record<string, string>> | undefined;
   readonly record: ProducerRecord;
 }
 
@@ -55,31 +58,11 @@ export function encodeRecord(message: OutgoingMessage, ctx: RecordBuildContext):
   const value = ctx.codec.encode(message.value);
   const key = message.key;
   const contentType = ctx.codec.contentType;
-  let headers: Record<string, string>;
-  let headerChars = id.length + type.length + contentType.length;
-  const extra = message.headers;
-  if (extra) {
-    // Ordo's own headers after the caller's, built by assignment.
-    headers = {};
-    for (const name in extra) {
-      if (!Object.hasOwn(extra, name)) continue;
-      const text = extra[name]!;
-      headers[name] = text;
-      headerChars += name.length + text.length;
-    }
-    headers[HEADERS.id] = id;
-    headers[HEADERS.type] = type;
-    headers[HEADERS.contentType] = contentType;
-  } else {
-    // The usual case: a literal with constant names is created from one template,
-    // several times faster than three keyed stores into an empty object.
-    headers = { 'ordo-id': id, 'ordo-type': type, 'content-type': contentType } satisfies Record<
-      (typeof HEADERS)['id' | 'type' | 'contentType'],
-      string
-    >;
-  }
+  const extra = message.headers ?? undefined;
+  const headers = recordHeaders(id, type, contentType, extra);
   // UTF-8 takes at most 3 bytes per UTF-16 code unit, so the exact size (a native call
   // per string) is counted only when this bound exceeds the limit.
+  const headerChars = id.length + type.length + contentType.length + (extra ? extraChars(extra) : 0);
   const bound = value.length + ORDO_HEADER_NAME_BYTES + 3 * ((key?.length ?? 0) + headerChars);
   if (bound > ctx.maxRecordBytes) {
     const size = value.length + (key === null ? 0 : Buffer.byteLength(key)) + headerBytes(headers);
@@ -89,7 +72,39 @@ export function encodeRecord(message: OutgoingMessage, ctx: RecordBuildContext):
     message.timestamp === undefined
       ? { topic, key, value, headers }
       : { topic, key, value, headers, timestamp: message.timestamp };
-  return { id, record };
+  return { id, type, extraHeaders: extra, record };
+}
+
+/**
+ * The headers of a record: the caller's own, then Ordo's. The one place they are
+ * made, so that a record rebuilt for a retry carries exactly the headers it first had.
+ */
+export function recordHeaders(
+  id: string,
+  type: string,
+  contentType: string,
+  extra: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
+  if (!extra) {
+    // The usual case: a literal with constant names is created from one template,
+    // several times faster than three keyed stores into an empty object.
+    return { 'ordo-id': id, 'ordo-type': type, 'content-type': contentType } satisfies Record<
+      (typeof HEADERS)['id' | 'type' | 'contentType'],
+      string
+    >;
+  }
+  const headers: Record<string, string> = {};
+  for (const name in extra) if (Object.hasOwn(extra, name)) headers[name] = extra[name]!;
+  headers[HEADERS.id] = id;
+  headers[HEADERS.type] = type;
+  headers[HEADERS.contentType] = contentType;
+  return headers;
+}
+
+function extraChars(extra: Readonly<Record<string, string>>): number {
+  let chars = 0;
+  for (const name in extra) if (Object.hasOwn(extra, name)) chars += name.length + extra[name]!.length;
+  return chars;
 }
 
 function headerBytes(headers: Record<string, string>): number {

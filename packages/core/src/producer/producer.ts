@@ -7,7 +7,7 @@ import type { FailedMessageStore } from '../outbox/failed/failed-message.js';
 import type { OutgoingMessage } from '../message/message.js';
 import { resolveRetryPolicy, type RetryConfig } from '../internal/retry-policy.js';
 import { sleep } from '../internal/sleep.js';
-import { buildRecord, type RecordBuildContext } from './build-record.js';
+import { buildRecord, type BuiltRecord, type RecordBuildContext } from './build-record.js';
 import { RecordArchive } from './record-archive.js';
 
 /** Configuration of {@link createProducer}. */
@@ -97,35 +97,29 @@ export function createProducer(config: ProducerConfig): Producer {
    * caller's messages while deliveries are awaited.
    */
   function publishMany(messages: readonly OutgoingMessage[]): Promise<PublishResult[]> {
-    const ids = new Array<string>(messages.length);
-    const records = new Array<ProducerRecord>(messages.length);
+    const built = new Array<BuiltRecord>(messages.length);
     try {
-      for (let i = 0; i < messages.length; i++) {
-        const built = buildRecord(messages[i]!, ctx);
-        ids[i] = built.id;
-        records[i] = built.record;
-      }
+      for (let i = 0; i < messages.length; i++) built[i] = buildRecord(messages[i]!, ctx);
     } catch (error) {
       return Promise.reject(error);
     }
-    if (records.length === 0) return Promise.resolve([]);
-    return deliver(ids, records);
+    if (built.length === 0) return Promise.resolve([]);
+    return deliver(built);
   }
 
-  function deliver(ids: readonly string[], records: readonly ProducerRecord[]): Promise<PublishResult[]> {
-    if (!connected) return connect().then(() => deliver(ids, records));
+  function deliver(built: readonly BuiltRecord[]): Promise<PublishResult[]> {
+    if (!connected) return connect().then(() => deliver(built));
     // Connected: hand the records to the driver in this same turn, so the client's
     // threads start sending them while the caller goes on building the next batch.
     // From here on only the archive is kept (see RecordArchive).
+    const records = new Array<ProducerRecord>(built.length);
+    for (let i = 0; i < built.length; i++) records[i] = built[i]!.record;
     const sending = send(records);
-    return awaitAcks(ids, RecordArchive.of(records), sending);
+    return awaitAcks(RecordArchive.of(built, ctx.codec.contentType), sending);
   }
 
-  async function awaitAcks(
-    ids: readonly string[],
-    archive: RecordArchive,
-    sending: Promise<DeliveryReport[]>,
-  ): Promise<PublishResult[]> {
+  async function awaitAcks(archive: RecordArchive, sending: Promise<DeliveryReport[]>): Promise<PublishResult[]> {
+    const ids = archive.ids;
     for (let attempt = 1; ; attempt++) {
       try {
         const reports = await sending;

@@ -1,5 +1,5 @@
-import type { RawHeaders } from '../message/headers.js';
 import type { ProducerRecord } from '../driver/types.js';
+import { recordHeaders, type BuiltRecord } from './build-record.js';
 
 /**
  * Values up to this size are copied into the archive's buffer; larger ones are kept
@@ -9,22 +9,30 @@ const PACKED_UP_TO = 1024;
 
 /**
  * The records of one publish, kept compactly from the moment the driver has them
- * until their acknowledgements: small values in one buffer, the rest in flat arrays.
+ * until their acknowledgements: small values in one buffer, the rest in flat arrays,
+ * and the headers as what they were made of (id, type, the caller's own headers).
  *
  * Why: a publish must keep its records until they are acknowledged, to retry them and
  * to store them as failed messages. Kept as they are, each record is several heap
- * objects (the record, its value Buffer, its key) that live for the whole round trip,
- * and the garbage collector copies and promotes every one of them: with 100,000 small
- * records in flight that was about 10 MB more promoted per 100,000 records than this
- * form. The original records become garbage as soon as the driver has handed them over.
+ * objects (the record, its value Buffer, its headers) that live for the whole round
+ * trip, and the garbage collector copies and promotes every one of them. Here what
+ * stays on the heap per record is its id (which the publish returns anyway), its key
+ * and a few array slots; the original records become garbage as soon as the driver
+ * has handed them over.
  */
 export class RecordArchive {
   private constructor(
-    private readonly topics: readonly string[],
+    /** The one topic of every record, or each record's topic. */
+    private readonly topics: string | readonly string[],
+    /** The ids the records carry, in order: what the publish returns. */
+    readonly ids: readonly string[],
+    private readonly types: readonly string[],
+    private readonly contentType: string,
+    /** The caller's own headers of each record; `undefined` when no record has any. */
+    private readonly extraHeaders: readonly (Readonly<Record<string, string>> | undefined)[] | undefined,
     private readonly keys: readonly (string | Buffer | null)[],
-    private readonly headers: readonly (RawHeaders | undefined)[],
-    /** A value kept as it is (large, or null); `undefined` when it is packed in `bytes`. */
-    private readonly kept: readonly (Buffer | null | undefined)[],
+    /** A value kept as it is (large, or null); `undefined` when no record needs one. */
+    private readonly kept: readonly (Buffer | null | undefined)[] | undefined,
     private readonly bytes: Buffer,
     private readonly starts: Int32Array,
     private readonly lengths: Int32Array,
@@ -34,34 +42,43 @@ export class RecordArchive {
     private readonly timestamps: Float64Array,
   ) {}
 
-  /** Copies `records` into an archive; the records themselves are not referenced. */
-  static of(records: readonly ProducerRecord[]): RecordArchive {
-    const n = records.length;
-    const topics = new Array<string>(n);
+  /**
+   * Copies what `built` records are made of into an archive; the records themselves
+   * are not referenced.
+   * @param contentType the codec's content type, which every record's headers carry
+   */
+  static of(built: readonly BuiltRecord[], contentType: string): RecordArchive {
+    const n = built.length;
+    const ids = new Array<string>(n);
+    const types = new Array<string>(n);
     const keys = new Array<string | Buffer | null>(n);
-    const headers = new Array<RawHeaders | undefined>(n);
-    const kept = new Array<Buffer | null | undefined>(n);
     const starts = new Int32Array(n);
     const lengths = new Int32Array(n);
     const partitions = new Int32Array(n);
     const timestamps = new Float64Array(n);
+    let topics: string | string[] = n > 0 ? built[0]!.record.topic : '';
+    let extraHeaders: (Readonly<Record<string, string>> | undefined)[] | undefined;
+    let kept: (Buffer | null | undefined)[] | undefined;
     let packed = 0;
     for (let i = 0; i < n; i++) {
-      const length = records[i]!.value?.length ?? Infinity;
+      const length = built[i]!.record.value?.length ?? Infinity;
       if (length <= PACKED_UP_TO) packed += length;
     }
     const bytes = Buffer.allocUnsafeSlow(packed);
     let at = 0;
     for (let i = 0; i < n; i++) {
-      const record = records[i]!;
-      topics[i] = record.topic;
+      const { id, type, extraHeaders: extra, record } = built[i]!;
+      ids[i] = id;
+      types[i] = type;
       keys[i] = record.key;
-      headers[i] = record.headers;
+      if (typeof topics === 'string' && record.topic !== topics) topics = new Array<string>(n).fill(topics, 0, i);
+      if (typeof topics !== 'string') topics[i] = record.topic;
+      if (extra !== undefined) (extraHeaders ??= new Array(n))[i] = extra;
       partitions[i] = record.partition ?? -1;
       timestamps[i] = record.timestamp ?? Number.NaN;
       const value = record.value;
       if (value === null || value.length > PACKED_UP_TO) {
-        kept[i] = value;
+        (kept ??= new Array(n))[i] = value;
       } else {
         starts[i] = at;
         lengths[i] = value.length;
@@ -69,11 +86,24 @@ export class RecordArchive {
         at += value.length;
       }
     }
-    return new RecordArchive(topics, keys, headers, kept, bytes, starts, lengths, partitions, timestamps);
+    return new RecordArchive(
+      topics,
+      ids,
+      types,
+      contentType,
+      extraHeaders,
+      keys,
+      kept,
+      bytes,
+      starts,
+      lengths,
+      partitions,
+      timestamps,
+    );
   }
 
   get length(): number {
-    return this.topics.length;
+    return this.ids.length;
   }
 
   /** The records again, equal to those archived (packed values are views of the archive). */
@@ -84,16 +114,16 @@ export class RecordArchive {
   }
 
   private record(i: number): ProducerRecord {
-    const kept = this.kept[i];
+    const kept = this.kept?.[i];
     const start = this.starts[i]!;
     const value = kept !== undefined ? kept : this.bytes.subarray(start, start + this.lengths[i]!);
     const partition = this.partitions[i]!;
     const timestamp = this.timestamps[i]!;
     return {
-      topic: this.topics[i]!,
+      topic: typeof this.topics === 'string' ? this.topics : this.topics[i]!,
       key: this.keys[i]!,
       value,
-      ...(this.headers[i] === undefined ? {} : { headers: this.headers[i] }),
+      headers: recordHeaders(this.ids[i]!, this.types[i]!, this.contentType, this.extraHeaders?.[i]),
       ...(partition === -1 ? {} : { partition }),
       ...(Number.isNaN(timestamp) ? {} : { timestamp }),
     };
