@@ -70,14 +70,38 @@ describe('KeyLanes', () => {
     expect(lane.queue).toHaveLength(3);
   });
 
-  it('keeps emptied lanes for reuse, then sweeps them, keeping busy ones', () => {
+  it('never sweeps a set of keys that fits: their lanes are reused', () => {
+    const lanes = new KeyLanes(owner, 'key');
+    const first = Array.from({ length: 500 }, (_, i) => lanes.add(record(`k${i}`)));
+    for (const lane of first) drain(lanes, lane);
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 500; i++) {
+        const lane = lanes.add(record(`k${i}`));
+        expect(lane).toBe(first[i]);
+        drain(lanes, lane);
+      }
+    }
+    expect(lanes.size).toBe(500);
+  });
+
+  it('sweeps emptied lanes once more than 1,024 are kept, keeping busy ones', () => {
     const lanes = new KeyLanes(owner, 'key');
     const busy = lanes.add(record('busy'));
     busy.state = 'running';
     for (let i = 0; i < 1100; i++) drain(lanes, lanes.add(record(`k${i}`)));
-    // The sweep after 1,024 releases dropped every emptied lane kept until then.
+    // The sweep when the 1,025th lane was released dropped every emptied one.
     expect(lanes.size).toBeLessThan(100);
     expect([...lanes.all()]).toContain(busy);
     expect(lanes.add(record('busy'))).toBe(busy);
+  });
+
+  it('sweeps in amortized constant time when most lanes stay busy', () => {
+    const lanes = new KeyLanes(owner, 'key');
+    const busy = Array.from({ length: 2000 }, (_, i) => lanes.add(record(`busy${i}`)));
+    for (const lane of busy) lane.state = 'running';
+    // The first release sweeps (2,001 kept) and keeps the 2,000 busy lanes; the next
+    // sweep waits for 4,000. Sweeping on every release would keep none of these 1,000.
+    for (let i = 0; i < 1000; i++) drain(lanes, lanes.add(record(`k${i}`)));
+    expect(lanes.size).toBe(2000 + 999);
   });
 });

@@ -1,5 +1,4 @@
 import type { ConsumedRecord, TopicPartition } from '../driver/types.js';
-import { sameBytes } from '../internal/same-bytes.js';
 
 /**
  * A FIFO of records that must be handled one after another: the records of one key
@@ -9,8 +8,12 @@ import { sameBytes } from '../internal/same-bytes.js';
  * - `backoff`: waiting to retry its head; `blocked`: its head failed for good.
  */
 export interface Lane {
-  /** The key's bytes; `null` for a keyless record's own lane and for a partition's lane. */
-  readonly key: Buffer | null;
+  /**
+   * The key's bytes as Latin-1 text, one character per byte: an exact identity for any
+   * bytes, made once per lane. `null` for a keyless record's own lane and for a
+   * partition's lane.
+   */
+  readonly key: string | null;
   readonly owner: PartitionWork;
   readonly queue: ConsumedRecord[];
   state: 'idle' | 'ready' | 'running' | 'backoff' | 'blocked';
@@ -34,33 +37,35 @@ interface ChainedLane extends Lane {
 }
 
 interface KeyedLane extends ChainedLane {
-  readonly key: Buffer;
+  readonly key: string;
 }
 
-/** Emptied lanes kept for reuse before a sweep drops them. */
-const IDLE_LANES_KEPT = 1024;
+/** Keyed lanes kept (busy or emptied) before a sweep drops the emptied ones. */
+const LANES_KEPT = 1024;
 
 /**
  * Splits a partition's records into lanes. Keyless records have no order to keep
  * in key mode, so each gets a lane of its own, dropped as soon as it empties.
  *
  * Lanes are found by the key's bytes, exactly (O1 must hold for keys that are not
- * UTF-8 too): a hash of the bytes picks a chain, and the bytes are compared. No
- * string is made per record; on the consume hot path that was the largest cost of
- * finding a lane.
+ * UTF-8 too): a hash of the bytes picks a chain, and the bytes are compared with the
+ * lane's. No string is made per record (on the consume hot path that was the largest
+ * cost of finding a lane), and no lane holds on to a record's key buffer.
  *
  * An emptied lane stays in the map and is reused by its key's next record: most
  * lanes empty as soon as their record is handled, and dropping them at once cost a
- * map deletion and a new lane per record. Once more than `IDLE_LANES_KEPT` emptied
- * lanes are kept, a sweep drops them, so memory still follows live keys.
+ * map deletion and a new lane per record. Once more than `LANES_KEPT` lanes (and
+ * twice as many as the last sweep kept) are kept, a sweep drops the emptied ones, so
+ * memory follows live keys, and a set of keys that fits is never swept.
  */
 export class KeyLanes {
   private readonly lanes = new Map<number, KeyedLane>();
   private readonly keylessLanes = new Set<Lane>();
   private partitionLane: Lane | undefined;
+  /** Keyed lanes kept. */
   private keyed = 0;
-  /** Emptied lanes released since the last sweep (an upper bound of those kept). */
-  private idle = 0;
+  /** Keyed lanes kept past which the next release sweeps. */
+  private sweepAbove = LANES_KEPT;
 
   constructor(
     private readonly owner: PartitionWork,
@@ -90,8 +95,12 @@ export class KeyLanes {
       this.keylessLanes.delete(lane);
       return;
     }
-    if (++this.idle <= IDLE_LANES_KEPT) return;
-    this.idle = 0;
+    if (this.keyed <= this.sweepAbove) return;
+    this.sweep();
+  }
+
+  /** Drops emptied lanes; busy ones are kept, and the next sweep waits for twice as many. */
+  private sweep(): void {
     for (const [hash, first] of this.lanes) {
       let kept: KeyedLane | undefined;
       for (let lane: KeyedLane | undefined = first; lane;) {
@@ -107,6 +116,7 @@ export class KeyLanes {
       if (kept) this.lanes.set(hash, kept);
       else this.lanes.delete(hash);
     }
+    this.sweepAbove = Math.max(LANES_KEPT, 2 * this.keyed);
   }
 
   *all(): IterableIterator<Lane> {
@@ -126,9 +136,9 @@ export class KeyLanes {
     const hash = hashBytes(key);
     const first = this.lanes.get(hash);
     for (let lane = first; lane; lane = lane.next) {
-      if (sameBytes(lane.key, key)) return lane;
+      if (isLatin1Of(lane.key, key)) return lane;
     }
-    const lane = this.newLane(key) as KeyedLane;
+    const lane = this.newLane(key.toString('latin1')) as KeyedLane;
     lane.next = first;
     this.lanes.set(hash, lane);
     this.keyed++;
@@ -136,7 +146,7 @@ export class KeyLanes {
   }
 
   /** Every lane has the same fields (and so one shape for the engine's hot path). */
-  private newLane(key: Buffer | null): ChainedLane {
+  private newLane(key: string | null): ChainedLane {
     return {
       key,
       owner: this.owner,
@@ -148,6 +158,14 @@ export class KeyLanes {
       next: undefined,
     };
   }
+}
+
+/** Whether `text` is `bytes` as Latin-1: one character per byte, each the byte's value. */
+function isLatin1Of(text: string, bytes: Buffer): boolean {
+  const length = text.length;
+  if (length !== bytes.length) return false;
+  for (let i = 0; i < length; i++) if (text.charCodeAt(i) !== bytes[i]) return false;
+  return true;
 }
 
 /** FNV-1a over the bytes: cheap for short keys, and spreads them well enough for a map. */

@@ -1,5 +1,3 @@
-import { sameBytes } from '../internal/same-bytes.js';
-
 /**
  * Decodes short UTF-8 header values that repeat from record to record (event types,
  * content types) without a new string each time: the last few decoded values are
@@ -32,7 +30,7 @@ export class ShortTextCache {
     if (length > this.maxBytes) return raw.toString();
     for (let slot = 0; slot < this.size; slot++) {
       const seen = this.bytes[slot];
-      if (seen !== undefined && sameBytes(seen, raw)) return this.texts[slot]!;
+      if (seen !== undefined && seen.length === length && sameBytes(seen, raw, length)) return this.texts[slot]!;
     }
     const text = raw.toString();
     const slot = this.next;
@@ -42,4 +40,9 @@ export class ShortTextCache {
     this.texts[slot] = text;
     return text;
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array, length: number): boolean {
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
