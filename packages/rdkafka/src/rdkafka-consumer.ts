@@ -206,16 +206,18 @@ export class RdkafkaConsumer implements DriverConsumer {
   /** Adds a record to the current run; hands the run over first if it cannot take it. */
   private receive(message: Kafka.Message): void {
     if (this.abandoned) return;
-    const record = toConsumedRecord(message);
-    if (record.partition !== this.runPartition || record.topic !== this.runTopic || this.run.length >= MAX_RUN) {
+    const partition = message.partition;
+    // A string compare, then the run's own topic string (see toConsumedRecord).
+    const sameRun = partition === this.runPartition && message.topic === this.runTopic;
+    if (!sameRun || this.run.length >= MAX_RUN) {
       this.flush();
-      if (record.partition !== this.runPartition || record.topic !== this.runTopic) {
-        this.runTopic = record.topic;
-        this.runPartition = record.partition;
-        this.runKey = tpKey(record);
+      if (!sameRun) {
+        this.runTopic = message.topic;
+        this.runPartition = partition;
+        this.runKey = tpKey({ topic: this.runTopic, partition });
       }
     }
-    this.run.push(record);
+    this.run.push(toConsumedRecord(message, this.runTopic));
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => {

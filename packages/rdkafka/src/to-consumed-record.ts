@@ -4,12 +4,16 @@ import type Kafka from 'node-rdkafka';
 /**
  * Converts node-rdkafka's message to Ordo's record, on the consume hot path: no copy
  * of key or value. Repeated header names: the last wins.
+ *
+ * @param topic the message's topic, as a string the caller already holds: node-rdkafka
+ *   makes a new string per message, and every map lookup by topic downstream would
+ *   hash it again
  */
-export function toConsumedRecord(message: Kafka.Message): ConsumedRecord {
+export function toConsumedRecord(message: Kafka.Message, topic: string = message.topic): ConsumedRecord {
   const list = message.headers;
   const key = message.key;
   return {
-    topic: message.topic,
+    topic,
     partition: message.partition,
     offset: message.offset,
     key: key === undefined || key === null ? null : typeof key === 'string' ? Buffer.from(key) : key,
