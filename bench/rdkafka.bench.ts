@@ -5,7 +5,8 @@
  * Ordo writes). Each round runs A-B-A or B-A-B; the headline is the median over rounds
  * of the drift-corrected ratio, reported with the noise floor (identical code run
  * twice in the same round), because on a small shared machine run-to-run noise is
- * larger than the differences measured.
+ * larger than the differences measured. Each side's process CPU time per message is
+ * reported too: it does not depend on how much of the machine other processes take.
  * Targets: producer throughput >= 95% of raw; key-mode consume with a no-op handler
  * >= 90% of raw; p50 of one awaited publish close to raw's.
  */
@@ -53,7 +54,33 @@ export interface ThroughputComparison {
    * Identical code; anything other than [1, 1] is this machine's noise.
    */
   readonly sameCodeRatioQuartiles: readonly [number, number];
+  /**
+   * Median CPU time of the whole process per message, in µs (every thread: the client's,
+   * the garbage collector's, the mock brokers'). Unlike throughput, it does not depend
+   * on how much of the machine other processes take, so it shows what each side costs:
+   * on a machine with no spare core, throughput follows it.
+   */
+  readonly cpuMicrosPerMessage: ComparedFigure;
   readonly rounds: readonly { readonly raw: readonly number[]; readonly ordo: readonly number[] }[];
+}
+
+/** One measured run: throughput, and CPU time of the process over the same window. */
+interface RunFigures {
+  readonly perSecond: number;
+  readonly cpuMicrosPerMessage: number;
+}
+
+/** Starts a measurement window; `end(messages)` gives the run's figures. */
+function window(): { end(messages: number): RunFigures } {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  return {
+    end(messages) {
+      const elapsed = performance.now() - started;
+      const used = process.cpuUsage(cpu);
+      return { perSecond: (messages / elapsed) * 1000, cpuMicrosPerMessage: (used.user + used.system) / messages };
+    },
+  };
 }
 
 export interface RdkafkaBenchResult {
@@ -80,7 +107,7 @@ function disconnect(client: Kafka.Producer | Kafka.KafkaConsumer): Promise<void>
 }
 
 /** Raw node-rdkafka: produce everything, then wait for every delivery report. */
-async function rawProduce(servers: string, topic: string, n: number): Promise<number> {
+async function rawProduce(servers: string, topic: string, n: number): Promise<RunFigures> {
   const producer = new Kafka.Producer(
     { 'bootstrap.servers': servers, dr_cb: true, ...SAME_PRODUCER_SETTINGS },
     SAME_TOPIC_SETTINGS,
@@ -93,7 +120,7 @@ async function rawProduce(servers: string, topic: string, n: number): Promise<nu
     }),
   );
   producer.setPollInterval(1);
-  const started = performance.now();
+  const measured = window();
   for (let i = 0; i < n; i++) {
     const headers: Kafka.MessageHeader[] = [
       { 'ordo-id': randomUUID() },
@@ -118,18 +145,18 @@ async function rawProduce(servers: string, topic: string, n: number): Promise<nu
     }
   }
   await done;
-  const elapsed = performance.now() - started;
+  const figures = measured.end(n);
   producer.setPollInterval(0);
   await disconnect(producer);
-  return (n / elapsed) * 1000;
+  return figures;
 }
 
 /** Ordo: publishMany in chunks, all chunks in flight at once. */
-async function ordoProduce(servers: string, topic: string, n: number): Promise<number> {
+async function ordoProduce(servers: string, topic: string, n: number): Promise<RunFigures> {
   const driver = rdkafkaDriver({ brokers: servers, producer: { 'linger.ms': 5 }, createTopics: () => undefined });
   const producer = createProducer({ driver });
   await producer.connect();
-  const started = performance.now();
+  const measured = window();
   const chunks: Promise<unknown>[] = [];
   for (let start = 0; start < n; start += 1000) {
     const batch = Array.from({ length: Math.min(1000, n - start) }, (_, j) => {
@@ -139,13 +166,13 @@ async function ordoProduce(servers: string, topic: string, n: number): Promise<n
     chunks.push(producer.publishMany(batch));
   }
   await Promise.all(chunks);
-  const elapsed = performance.now() - started;
+  const figures = measured.end(n);
   await producer.disconnect();
-  return (n / elapsed) * 1000;
+  return figures;
 }
 
 /** Raw node-rdkafka consumer in flowing mode; time from first to last message. */
-async function rawConsume(servers: string, topic: string, n: number): Promise<number> {
+async function rawConsume(servers: string, topic: string, n: number): Promise<RunFigures> {
   const consumer = new Kafka.KafkaConsumer(
     {
       'bootstrap.servers': servers,
@@ -158,24 +185,25 @@ async function rawConsume(servers: string, topic: string, n: number): Promise<nu
   );
   await connect(consumer);
   let seen = 0;
-  let first = 0;
-  const done = new Promise<number>((resolve) =>
+  let measured: ReturnType<typeof window> | undefined;
+  const done = new Promise<RunFigures>((resolve) =>
     consumer.on('data', () => {
-      if (seen++ === 0) first = performance.now();
-      if (seen === n) resolve(performance.now() - first);
+      if (seen++ === 0) measured = window();
+      // From the first message to the last: n - 1 intervals.
+      if (seen === n) resolve(measured!.end(n - 1));
     }),
   );
   consumer.setDefaultConsumeTimeout(100);
   consumer.setDefaultConsumeLoopTimeoutDelay(0);
   consumer.subscribe([topic]);
   consumer.consume();
-  const elapsed = await done;
+  const figures = await done;
   await disconnect(consumer);
-  return (n / elapsed) * 1000;
+  return figures;
 }
 
 /** Ordo consumer, key mode, no-op handler, commits on; time from first to last handled. */
-async function ordoConsume(servers: string, topic: string, n: number): Promise<number> {
+async function ordoConsume(servers: string, topic: string, n: number): Promise<RunFigures> {
   const driver = rdkafkaDriver({ brokers: servers, consumer: FAST_GROUP });
   const consumer = createConsumer({
     driver,
@@ -185,17 +213,17 @@ async function ordoConsume(servers: string, topic: string, n: number): Promise<n
     logger: silentLogger,
   });
   let seen = 0;
-  let first = 0;
-  let finish!: (ms: number) => void;
-  const done = new Promise<number>((resolve) => (finish = resolve));
+  let measured: ReturnType<typeof window> | undefined;
+  let finish!: (figures: RunFigures) => void;
+  const done = new Promise<RunFigures>((resolve) => (finish = resolve));
   consumer.handle('balances', 'balance-changed', () => {
-    if (seen++ === 0) first = performance.now();
-    if (seen === n) finish(performance.now() - first);
+    if (seen++ === 0) measured = window();
+    if (seen === n) finish(measured!.end(n - 1));
   });
   await consumer.start();
-  const elapsed = await done;
+  const figures = await done;
   await consumer.stop();
-  return (n / elapsed) * 1000;
+  return figures;
 }
 
 /** Sequential awaited single publishes: latency per publish, in ms. */
@@ -240,17 +268,23 @@ type Side = 'raw' | 'ordo';
 /** Runs `rounds` rounds of raw and Ordo, A-B-A then B-A-B, and summarizes them. */
 async function compare(
   rounds: number,
-  run: (side: Side, round: number, turn: number) => Promise<number>,
+  run: (side: Side, round: number, turn: number) => Promise<RunFigures>,
   log: (line: string) => void,
   label: string,
 ): Promise<ThroughputComparison> {
   const results: { raw: number[]; ordo: number[] }[] = [];
+  const cpu = { raw: [] as number[], ordo: [] as number[] };
   const paired: number[] = [];
   const sameCode: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const order: Side[] = round % 2 === 0 ? ['raw', 'ordo', 'raw'] : ['ordo', 'raw', 'ordo'];
     const r = { raw: [] as number[], ordo: [] as number[] };
-    for (let turn = 0; turn < order.length; turn++) r[order[turn]!].push(await run(order[turn]!, round, turn));
+    for (let turn = 0; turn < order.length; turn++) {
+      const side = order[turn]!;
+      const figures = await run(side, round, turn);
+      r[side].push(figures.perSecond);
+      cpu[side].push(figures.cpuMicrosPerMessage);
+    }
     results.push(r);
     paired.push(mean(r.ordo) / mean(r.raw));
     const twice = order[0]!;
@@ -261,8 +295,11 @@ async function compare(
   }
   const raw = median(results.flatMap((r) => r.raw));
   const ordo = median(results.flatMap((r) => r.ordo));
+  const rawCpu = median(cpu.raw);
+  const ordoCpu = median(cpu.ordo);
   return {
     median: { raw, ordo, ratio: ordo / raw, unit: 'msg/s' },
+    cpuMicrosPerMessage: { raw: rawCpu, ordo: ordoCpu, ratio: rawCpu / ordoCpu, unit: 'µs CPU/msg' },
     pairedRatio: median(paired),
     pairedRatioQuartiles: [percentile(paired, 0.25), percentile(paired, 0.75)],
     sameCodeRatioQuartiles: [percentile(sameCode, 0.25), percentile(sameCode, 0.75)],

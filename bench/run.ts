@@ -54,8 +54,8 @@ if (wants('key-lanes')) {
 
 if (wants('rdkafka')) {
   const messages = Number(process.env.BENCH_MESSAGES ?? 100_000);
-  const produceRounds = Number(process.env.BENCH_ROUNDS ?? 21);
-  const consumeRounds = Number(process.env.BENCH_CONSUME_ROUNDS ?? 13);
+  const produceRounds = Number(process.env.BENCH_ROUNDS ?? 31);
+  const consumeRounds = Number(process.env.BENCH_CONSUME_ROUNDS ?? 21);
   console.log(
     `@ordo/rdkafka vs raw node-rdkafka on @ordo/kafka-mock: ${messages} messages; ${produceRounds} produce and ${consumeRounds} consume rounds of three runs (A-B-A / B-A-B)`,
   );
@@ -67,6 +67,10 @@ if (wants('rdkafka')) {
   ] as const) {
     console.log(
       `  ${name}: median runs raw ${c.median.raw.toFixed(0)} msg/s, ordo ${c.median.ordo.toFixed(0)} msg/s (${c.median.ratio.toFixed(3)}x); paired ratio ${c.pairedRatio.toFixed(3)}x, quartiles ${range(c.pairedRatioQuartiles)}; noise floor (same code twice) ${range(c.sameCodeRatioQuartiles)}`,
+    );
+    const cpu = c.cpuMicrosPerMessage;
+    console.log(
+      `  ${name}: process CPU per message (median) raw ${cpu.raw.toFixed(1)} µs, ordo ${cpu.ordo.toFixed(1)} µs (raw/ordo ${cpu.ratio.toFixed(3)})`,
     );
   }
   for (const [name, f] of [
