@@ -1,4 +1,4 @@
-import { InvalidMessageError } from '@ordo/core';
+import { InvalidMessageError, type RawHeaders } from '@ordo/core';
 import { describe, expect, it } from 'vitest';
 import { toHeaders } from './to-headers.js';
 
@@ -27,7 +27,7 @@ describe('toHeaders', () => {
   });
 
   it('refuses values node-rdkafka would mangle, every time, and caches none of them', () => {
-    const refused = [
+    const refused: RawHeaders[] = [
       { 'ordo-type': 'a\0b' },
       { 'ordo-type': '\ud800' },
       { 'x-bytes': Buffer.from([0xff, 0xfe]) },
