@@ -49,6 +49,8 @@ export class RdkafkaProducer implements DriverProducer {
   async send(records: readonly ProducerRecord[]): Promise<DeliveryReport[]> {
     const producer = this.producer;
     if (!producer || !this.connecting) throw new InvalidStateError('Producer is not connected: call connect() first');
+    // No records get no reports: a batch waiting for none would never settle.
+    if (records.length === 0) return [];
     // Validate every record before producing any, so a bad one stores nothing.
     const headers = records.map((record) => toHeaders(record.headers));
     const batch = new PendingBatch(this.nextSequence, records);

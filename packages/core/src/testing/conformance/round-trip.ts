@@ -58,6 +58,21 @@ export function roundTripTests(ctx: () => ConformanceContext): void {
     }
   });
 
+  it('settles a send of no records at once, with no reports', async () => {
+    const { driver, timeoutMs } = ctx();
+    const producer = driver.createProducer();
+    await producer.connect();
+    try {
+      const settled = await Promise.race([
+        producer.send([]),
+        new Promise((resolve) => setTimeout(() => resolve('still pending'), Math.min(timeoutMs, 2_000))),
+      ]);
+      expect(settled).toEqual([]);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
   it('refuses header values it cannot carry, rather than mangling them', async () => {
     const { driver } = ctx();
     if (driver.capabilities.binaryHeaders) return;
