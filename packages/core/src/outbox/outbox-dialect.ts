@@ -54,7 +54,8 @@ export interface OutboxDialect {
   deleteInserted(tx: SqlExecutor, tables: ResolvedOutboxTables, inserted: InsertedRows): Promise<void>;
   /**
    * The outbox table's identity as the database resolves it (`database.schema.table`),
-   * which names its leases. @throws InvalidStateError when the table does not exist
+   * which names its leases.
+   * @throws DatabaseError when the table does not exist (`outbox.migrate()` creates it)
    */
   tableIdentity(session: SqlExecutor, table: string): Promise<string>;
   /** Prepares a relay's session (MySQL: autocommit on, READ COMMITTED, whatever the server's defaults). */
