@@ -9,6 +9,8 @@ import { InvalidConfigError } from '../errors.js';
 import { consoleLogger, type Logger } from '../internal/logger.js';
 import { resolveRetryPolicy, type RetryConfig, type RetryPolicy } from '../internal/retry-policy.js';
 import { jsonCodec, type Codec } from '../message/json-codec.js';
+import { isValidTopicName } from '../message/topic-name.js';
+import { validateGroupId } from './group-id.js';
 
 /** How events are spread over concurrent handlers. */
 export interface ConcurrencyConfig {
@@ -84,14 +86,29 @@ export interface ResolvedConsumerConfig {
 /** Fills defaults and validates; throws `InvalidConfigError` naming the field. */
 export function resolveConsumerConfig(config: ConsumerConfig): ResolvedConsumerConfig {
   if (!config?.driver) throw new InvalidConfigError('driver', 'is required');
-  if (typeof config.groupId !== 'string' || config.groupId === '') {
-    throw new InvalidConfigError('groupId', 'must be a non-empty string');
-  }
+  validateGroupId(config.groupId, 'groupId');
   if (!Array.isArray(config.topics) || config.topics.length === 0) {
     throw new InvalidConfigError('topics', 'must list at least one topic');
   }
   for (const t of config.topics) {
-    if (typeof t !== 'string' || t === '') throw new InvalidConfigError('topics', 'must be non-empty strings');
+    if (!isValidTopicName(t)) {
+      throw new InvalidConfigError(
+        'topics',
+        `${JSON.stringify(t)} is not a Kafka topic name (1 to 249 of a-z A-Z 0-9 . _ -, not "." or "..")`,
+      );
+    }
+  }
+  const deadLetter = resolveDeadLetterConfig(config.deadLetter);
+  if (deadLetter) {
+    for (const t of config.topics) {
+      const name = deadLetter.topicName(t);
+      if (!isValidTopicName(name)) {
+        throw new InvalidConfigError(
+          'deadLetter.topicName',
+          `${JSON.stringify(name)} (for "${t}") is not a Kafka topic name`,
+        );
+      }
+    }
   }
   const mode = config.concurrency?.mode ?? 'key';
   if (mode !== 'key' && mode !== 'partition') {
@@ -121,7 +138,7 @@ export function resolveConsumerConfig(config: ConsumerConfig): ResolvedConsumerC
     shutdownTimeoutMs: nonNegative(config.shutdownTimeoutMs ?? 30_000, 'shutdownTimeoutMs'),
     autoOffsetReset,
     logger: config.logger ?? consoleLogger,
-    deadLetter: resolveDeadLetterConfig(config.deadLetter),
+    deadLetter,
   };
 }
 

@@ -142,6 +142,35 @@ describe('consumer engine: lifecycle', () => {
     expect((error as InvalidConfigError).field).toBe(field);
   });
 
+  it.each([
+    // Names Kafka cannot use: refused at construction, not a consumer that runs and is never assigned anything.
+    ['a topic with a space and "!"', { topics: ['bad topic!'] }, 'topics'],
+    ['the topic ".."', { topics: ['..'] }, 'topics'],
+    ['a 250-character topic', { topics: ['t'.repeat(250)] }, 'topics'],
+    ['a topic that is not a string', { topics: ['users', 42] }, 'topics'],
+    // librdkafka cuts a C string at NUL: these would share the offsets of group "team".
+    ['a group id with a NUL', { groupId: 'team\u0000billing' }, 'groupId'],
+    ['a group id with a newline', { groupId: 'team\nshipping' }, 'groupId'],
+    ['a group id with a lone surrogate', { groupId: 'team\ud800' }, 'groupId'],
+    ['a group id that is not a string', { groupId: 7 }, 'groupId'],
+    // The dead-letter topic of a 240-character topic would pass Kafka's 249.
+    [
+      'a dead-letter topic too long',
+      { topics: ['t'.repeat(240)], deadLetter: { enabled: true } },
+      'deadLetter.topicName',
+    ],
+    [
+      'a dead-letter topic with a space',
+      { deadLetter: { enabled: true, topicName: (t: string) => `${t} dead` } },
+      'deadLetter.topicName',
+    ],
+  ])('refuses %s at construction, naming the field', (_label, override, field) => {
+    const base = { driver: new InMemoryKafka(), groupId: 'g', topics: ['users'] };
+    expect(() => createConsumer({ ...base, ...override } as never)).toThrow(
+      expect.objectContaining({ code: 'ORDO_INVALID_CONFIG', field }),
+    );
+  });
+
   it('validates consumed values against contracts; a violation fails the event, not the consumer', async () => {
     const kafka = new InMemoryKafka({ topics: [{ name: 'users', partitions: 1 }] });
     const producer = kafka.createProducer();
