@@ -53,6 +53,14 @@ describe('O5: keyed records land where Kafka’s Java client puts them', () => {
     }, 60_000);
   }
 
+  it('keys with NUL characters reach the broker byte for byte, where Java places them', async () => {
+    // A C string ends at NUL: a key handed to librdkafka as text would arrive as "a".
+    const keys = ['a\u0000b', '\u0000', 'user\u0000-1', 'a'];
+    const landed = await landings('placement-nul-keys', 12, keys);
+    expect([...landed.keys()].sort()).toEqual([...keys].sort());
+    for (const key of keys) expect(landed.get(key), JSON.stringify(key)).toBe(partitionFor(key, 12));
+  }, 60_000);
+
   it('on 3 partitions, for the keys Kafka Streams pre-computed', async () => {
     const keys = KAFKA_STREAMS_PLACEMENTS_3.map((_, i) => String(i));
     const landed = await landings('placement-streams-3', 3, keys);

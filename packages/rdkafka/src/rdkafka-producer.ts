@@ -11,6 +11,7 @@ import { withinDeadline } from './deadline.js';
 import { deliveryError, driverError } from './map-error.js';
 import { PendingBatch } from './pending-batch.js';
 import { toHeaders } from './to-headers.js';
+import { wireKey } from './wire-key.js';
 
 const ERR__QUEUE_FULL = -184;
 const FLUSH_SLICE_MS = 1_000;
@@ -114,7 +115,7 @@ export class RdkafkaProducer implements DriverProducer {
         record.topic,
         record.partition ?? null,
         record.value,
-        record.key,
+        wireKey(record.key),
         record.timestamp ?? Date.now(),
         sequence,
         headers,

@@ -135,6 +135,13 @@ function checkShape(message: OutgoingMessage): void {
       `message.key must be a string or null (topic "${message.topic}"); got ${typeof message.key}`,
     );
   }
+  if (message.key !== null && !message.key.isWellFormed()) {
+    // A lone surrogate has no UTF-8 form: Node would send U+FFFD and Java's client "?",
+    // two different keys on two different partitions (O5).
+    throw new InvalidMessageError(
+      `message.key is not valid Unicode: it holds a lone surrogate (topic "${message.topic}"); use a Buffer-safe text key`,
+    );
+  }
   if (message.id !== undefined && (typeof message.id !== 'string' || message.id === '')) {
     throw new InvalidMessageError('message.id must be a non-empty string when given');
   }
