@@ -10,7 +10,6 @@ import Kafka from 'node-rdkafka';
 import type { ResolvedRdkafkaOptions } from './config.js';
 import { driverError } from './map-error.js';
 
-const OFFSET_INVALID = -1001;
 
 /**
  * Admin operations over node-rdkafka. Each call opens its own short-lived client and
@@ -60,7 +59,8 @@ export class RdkafkaAdmin implements DriverAdmin {
         .map(({ topic: t, partition, offset }) => ({
           topic: t,
           partition,
-          offset: offset === OFFSET_INVALID ? -1 : offset,
+          // node-rdkafka leaves `offset` out where nothing is committed; the seam says -1.
+          offset: typeof offset === 'number' && offset >= 0 ? offset : -1,
         }))
         .sort((a, b) => a.partition - b.partition);
     } finally {

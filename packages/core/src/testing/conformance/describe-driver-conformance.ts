@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { KafkaDriver } from '../../driver/types.js';
+import { adminTests } from './admin.js';
 import { crashTests } from './crash.js';
 import type { ConformanceContext, ConformanceOptions } from './harness.js';
 import { orderingTests } from './ordering.js';
@@ -13,7 +14,8 @@ import { roundTripTests } from './round-trip.js';
  * The one suite every driver must pass; passing it is what "swappable" means.
  * Covers: per-key order under concurrency, at-least-once across a member crash,
  * partitions moving in a rebalance with no loss, restart at the committed offset,
- * pause/resume, murmur2 placement, and headers, null keys and 1 MiB values.
+ * pause/resume, murmur2 placement, headers, null keys and 1 MiB values, and the
+ * admin's committed offsets (-1 where nothing is committed).
  *
  * @example
  * describeDriverConformance('InMemoryKafka', () => new InMemoryKafka(), {
@@ -42,5 +44,6 @@ export function describeDriverConformance(
     pauseResumeTests(ctx);
     crashTests(ctx);
     rebalanceTests(ctx);
+    adminTests(ctx);
   });
 }
