@@ -3,6 +3,7 @@ import { InvalidConfigError } from '../errors.js';
 // C0 controls and DEL: librdkafka passes the group id as a C string, so everything after
 // a NUL is silently cut off (two ids differing only after it would share offsets), and
 // no operator means a control character in a group name.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 // A lone surrogate has no UTF-8 form: it would reach the broker as U+FFFD.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
