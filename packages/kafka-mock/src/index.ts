@@ -4,4 +4,5 @@
  */
 export { startMockCluster, type MockCluster, type MockClusterOptions, type MockTopic } from './mock-cluster.js';
 export { KAFKA_API_KEYS, KAFKA_ERRORS, type KafkaApiName, type KafkaErrorCode } from './kafka-protocol.js';
+export { MOCK_RETENTION } from './retention.js';
 export { KafkaMockError, type KafkaMockErrorCode } from './errors.js';
