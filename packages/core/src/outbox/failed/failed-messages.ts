@@ -133,7 +133,8 @@ export function createFailedMessages(config: FailedMessagesConfig): FailedMessag
     // With the failed table in the same database, the outbox row and the status change commit together.
     const sameDatabase = store instanceof SqlFailedMessageStore;
     const updated = await inTransaction(database, async (tx) => {
-      await outbox.write(tx, message);
+      // At the place of the row its failure holds, if any: first among the key's waiting rows.
+      await outbox.writeRetried(tx, m.failureId, message);
       return sameDatabase ? store.within(tx).update(m.failureId, { status: 'republished' }) : undefined;
     });
     return updated ?? store.update(m.failureId, { status: 'republished' });
