@@ -82,7 +82,8 @@ export async function readHeldKeys(
     const known = byKey.get(id);
     // The oldest hold's count already includes the rows behind the later ones.
     if (known) known.failureIds.push(row.failure_id);
-    else byKey.set(id, { topic: row.topic, key: row.msg_key, failureIds: [row.failure_id], heldRows: Number(row.held) });
+    else
+      byKey.set(id, { topic: row.topic, key: row.msg_key, failureIds: [row.failure_id], heldRows: Number(row.held) });
   }
   return [...byKey.values()];
 }
@@ -115,4 +116,25 @@ export async function replaceHoldRow(
     [row.id, row.type, content.payload, content.headers, content.occurredAt, rows[0].seq, failureId],
   );
   return affected === 1;
+}
+
+/**
+ * Rows of the key of `failureId`'s hold row that are still ahead of it in the outbox:
+ * ordinary rows, and hold rows whose failure still waits. 0 when it has no hold row.
+ * A retry straight to Kafka is in order only when this is 0.
+ */
+export async function rowsAheadOfHold(
+  session: SqlExecutor,
+  tables: ResolvedOutboxTables,
+  failureId: string,
+): Promise<number> {
+  const { rows } = await session.query<{ ahead: number | string }>(
+    `SELECT count(*) AS ahead FROM ${tables.outbox} h JOIN ${tables.outbox} a
+        ON a.key_hash = h.key_hash AND a.seq < h.seq
+       AND ${sameText(session, 'a.topic', 'h.topic')} AND ${sameText(session, 'a.msg_key', 'h.msg_key')}
+      WHERE h.failure_id = ?
+        AND (a.failure_id IS NULL OR EXISTS (SELECT 1 FROM ${tables.failed} f WHERE f.failure_id = a.failure_id AND f.status = 'failed'))`,
+    [failureId],
+  );
+  return Number(rows[0]?.ahead ?? 0);
 }

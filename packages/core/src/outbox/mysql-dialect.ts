@@ -166,15 +166,15 @@ export interface MysqlDialectOptions {
 async function addKeyHolds(db: SqlExecutor, table: string): Promise<void> {
   const [schema, name] = table.includes('.') ? table.split('.') : [null, table];
   const where = 'TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?';
-  const column = await db.query(`SELECT 1 FROM information_schema.COLUMNS WHERE ${where} AND COLUMN_NAME = 'failure_id'`, [
-    schema,
-    name,
-  ]);
+  const column = await db.query(
+    `SELECT 1 FROM information_schema.COLUMNS WHERE ${where} AND COLUMN_NAME = 'failure_id'`,
+    [schema, name],
+  );
   if (column.rows.length === 0) await db.query(`ALTER TABLE ${table} ADD COLUMN failure_id varchar(36) NULL`);
-  const index = await db.query(`SELECT 1 FROM information_schema.STATISTICS WHERE ${where} AND INDEX_NAME = 'ordo_holds'`, [
-    schema,
-    name,
-  ]);
+  const index = await db.query(
+    `SELECT 1 FROM information_schema.STATISTICS WHERE ${where} AND INDEX_NAME = 'ordo_holds'`,
+    [schema, name],
+  );
   // Finds a key's hold rows, and counts the rows waiting behind them.
   if (index.rows.length === 0) await db.query(`CREATE INDEX ordo_holds ON ${table} (key_hash, failure_id)`);
 }

@@ -127,7 +127,12 @@ describe.each(OUTBOX_DATABASES)('outbox relay on %s', (name, connect) => {
 
   // The topic opts out of key holds: the old behaviour, where the key's later rows go on.
   const withoutHolds = () =>
-    createOutbox({ dialect: db.dialect, tables, topics: { orders: { holdKeyOnFailure: false } }, logger: silentLogger });
+    createOutbox({
+      dialect: db.dialect,
+      tables,
+      topics: { orders: { holdKeyOnFailure: false } },
+      logger: silentLogger,
+    });
 
   it('moves a row the broker refuses for good to the failed-outbox table and goes on (topic opted out of key holds)', async () => {
     kafka = new InMemoryKafka({ partitions: PARTITIONS, maxRecordBytes: 2_000 });

@@ -132,7 +132,9 @@ describe.each(OUTBOX_DATABASES)('outbox.write on %s', (_name, connect) => {
     const holds = await db.query<Record<string, unknown>>(
       `SELECT msg_key, failure_id, payload FROM ${tables.outbox} WHERE failure_id IS NOT NULL`,
     );
-    expect(holds).toEqual([{ msg_key: 'u4', failure_id: bad!.status === 'quarantined' && bad!.failureId, payload: null }]);
+    expect(holds).toEqual([
+      { msg_key: 'u4', failure_id: bad!.status === 'quarantined' && bad!.failureId, payload: null },
+    ]);
     await db.query(`DELETE FROM ${tables.outbox}`);
   });
 

@@ -213,7 +213,10 @@ export function createOutbox(config: OutboxConfig): Outbox {
     if (p.violation) throw p.violation;
     const row = toInsert(p.built, p.message);
     const executor = dialect.executor(tx);
-    const replaced = await asDatabaseError(replaceHoldRow(executor, tables, failureId, row, row), 'Outbox write failed');
+    const replaced = await asDatabaseError(
+      replaceHoldRow(executor, tables, failureId, row, row),
+      'Outbox write failed',
+    );
     if (replaced) return { status: 'queued', id: row.id };
     const [result] = await writeMany(tx, [p.message]);
     return result!;
