@@ -37,7 +37,6 @@ describe.each(OUTBOX_DATABASES)('key holds on %s', (name, connect) => {
   let tables: ReturnType<typeof outboxTables>;
   let outbox: Outbox;
   let kafka: InMemoryKafka;
-  let failed: FailedMessages;
   const relays: OutboxRelay[] = [];
   const extraDatabases: OutboxTestDatabase[] = [];
 

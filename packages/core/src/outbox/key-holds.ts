@@ -1,3 +1,4 @@
+import { InvalidConfigError } from '../errors.js';
 import type { SqlExecutor } from '../sql/sql-executor.js';
 import type { ResolvedOutboxTables } from './outbox-tables.js';
 
@@ -137,4 +138,31 @@ export async function rowsAheadOfHold(
     [failureId],
   );
   return Number(rows[0]?.ahead ?? 0);
+}
+
+/**
+ * Per topic, whether a failed event holds its key (`holdKeyOnFailure` of the outbox's
+ * config); never with Debezium, which reads every insert from the log.
+ * @throws InvalidConfigError for a value that is not a boolean
+ */
+export function resolveKeyHolds(
+  config: {
+    readonly holdKeyOnFailure?: boolean;
+    readonly topics?: Readonly<Record<string, { readonly holdKeyOnFailure?: boolean }>>;
+  },
+  publisher: 'relay' | 'debezium',
+): (topic: string) => boolean {
+  const check = (value: unknown, field: string): void => {
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new InvalidConfigError(field, `must be true or false, got ${JSON.stringify(value)}`);
+    }
+  };
+  check(config.holdKeyOnFailure, 'holdKeyOnFailure');
+  const fallback = config.holdKeyOnFailure ?? true;
+  const perTopic = new Map<string, boolean>();
+  for (const [topic, settings] of Object.entries(config.topics ?? {})) {
+    check(settings?.holdKeyOnFailure, `topics.${topic}.holdKeyOnFailure`);
+    if (settings?.holdKeyOnFailure !== undefined) perTopic.set(topic, settings.holdKeyOnFailure);
+  }
+  return (topic) => publisher === 'relay' && (perTopic.get(topic) ?? fallback);
 }

@@ -9,16 +9,16 @@ import {
 } from '../errors.js';
 import { consoleLogger, type Logger } from '../internal/logger.js';
 import { TypedEmitter } from '../internal/typed-emitter.js';
-import { HEADERS } from '../message/headers.js';
 import { jsonCodec, type Codec } from '../message/json-codec.js';
 import type { OutgoingMessage } from '../message/message.js';
 import { asDatabaseError } from '../sql/as-database-error.js';
 import { checkMessage, encodeRecord, type BuiltRecord } from '../producer/build-record.js';
-import { readHeldKeys, replaceHoldRow, type HeldKey, type HeldKeysQuery } from './key-holds.js';
+import { toInsert } from './outbox-row.js';
+import { readHeldKeys, replaceHoldRow, resolveKeyHolds, type HeldKey, type HeldKeysQuery } from './key-holds.js';
 import type { SqlExecutor } from '../sql/sql-executor.js';
 import { SqlFailedMessageStore } from './failed/sql-failed-message-store.js';
 import type { OutboxDialect, OutboxInsert, OutboxTransaction } from './outbox-dialect.js';
-import { keyHash, resolveOutboxTables, type OutboxTableNames, type ResolvedOutboxTables } from './outbox-tables.js';
+import { resolveOutboxTables, type OutboxTableNames, type ResolvedOutboxTables } from './outbox-tables.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -280,23 +280,6 @@ export function createOutbox(config: OutboxConfig): Outbox {
   };
 }
 
-/** Per topic, whether a failed event holds its key; never with Debezium, which reads every insert from the log. */
-function resolveKeyHolds(config: OutboxConfig, publisher: 'relay' | 'debezium'): (topic: string) => boolean {
-  const check = (value: unknown, field: string): void => {
-    if (value !== undefined && typeof value !== 'boolean') {
-      throw new InvalidConfigError(field, `must be true or false, got ${JSON.stringify(value)}`);
-    }
-  };
-  check(config.holdKeyOnFailure, 'holdKeyOnFailure');
-  const fallback = config.holdKeyOnFailure ?? true;
-  const perTopic = new Map<string, boolean>();
-  for (const [topic, settings] of Object.entries(config.topics ?? {})) {
-    check(settings?.holdKeyOnFailure, `topics.${topic}.holdKeyOnFailure`);
-    if (settings?.holdKeyOnFailure !== undefined) perTopic.set(topic, settings.holdKeyOnFailure);
-  }
-  return (topic) => publisher === 'relay' && (perTopic.get(topic) ?? fallback);
-}
-
 /**
  * Refuses handles that are not one transaction: a pool (each statement on any
  * connection, each one committed on its own) or a whole PGlite instance.
@@ -313,22 +296,4 @@ export function assertTransactionHandle(tx: OutboxTransaction, what: string): vo
       `${what} needs the transaction's own handle (a pg client after BEGIN, a mysql2 connection after beginTransaction(), a PGlite transaction), not a pool or a database`,
     );
   }
-}
-
-/** The row of an encoded event: `ordo-id` and `ordo-type` are columns, the rest of the headers JSON. */
-function toInsert(built: BuiltRecord, message: OutgoingMessage): OutboxInsert {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(built.record.headers ?? {})) {
-    if (name !== HEADERS.id && name !== HEADERS.type) headers[name] = String(value);
-  }
-  return {
-    id: built.id,
-    topic: message.topic,
-    key: message.key,
-    keyHash: keyHash(message.key),
-    type: message.type,
-    payload: built.record.value,
-    headers: JSON.stringify(headers),
-    occurredAt: message.timestamp ?? Date.now(),
-  };
 }
