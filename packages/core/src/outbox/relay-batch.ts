@@ -108,7 +108,7 @@ export async function publishBatch(relay: RelayContext, rows: readonly OutboxRow
   if (records.every((r): r is ProducerRecord => !(r instanceof Error))) {
     try {
       const reports = records.length > 0 ? await producer.send(records) : [];
-      relay.onAcknowledged?.(sendable);
+      if (sendable.length > 0) relay.onAcknowledged?.(sendable);
       await deleteRows(relay, rows);
       return { published: sendable.length, failed: [], held: 0, reports };
     } catch (error) {
