@@ -46,7 +46,7 @@ export interface OutboxRelayConfig {
 export interface OutboxRelayEvents {
   /** The broker acknowledged rows; they are deleted next. */
   acknowledged: { readonly shard: number; readonly ids: readonly string[] };
-  /** A batch is done: acknowledged (or moved to the failed table) and deleted. */
+  /** A batch is done: acknowledged (or moved to the failed table) and deleted; `ids` leaves out rows it held back. */
   published: { readonly shard: number; readonly count: number; readonly ids: readonly string[] };
   /** The broker refused a row for good: it moved to the failed-outbox table (and holds its key, unless its topic opts out). */
   'row-failed': {
@@ -222,7 +222,7 @@ export function createOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
       rows,
     );
     for (const f of outcome.failed) emitter.emit('row-failed', { shard, ...f });
-    emitter.emit('published', { shard, count: outcome.published, ids: rows.map((r) => r.id) });
+    emitter.emit('published', { shard, count: outcome.published, ids: outcome.doneIds });
     return rows.length;
   }
 

@@ -34,6 +34,8 @@ export interface BatchOutcome {
   }>;
   /** Rows of this batch left in the outbox because a row of their key was moved aside before them. */
   readonly held: number;
+  /** Ids of the rows done with: published or moved aside (not the held ones, nor resolved hold rows). */
+  readonly doneIds: readonly string[];
   readonly reports: readonly DeliveryReport[];
 }
 
@@ -110,7 +112,7 @@ export async function publishBatch(relay: RelayContext, rows: readonly OutboxRow
       const reports = records.length > 0 ? await producer.send(records) : [];
       if (sendable.length > 0) relay.onAcknowledged?.(sendable);
       await deleteRows(relay, rows);
-      return { published: sendable.length, failed: [], held: 0, reports };
+      return { published: sendable.length, failed: [], held: 0, doneIds: sendable.map((r) => r.id), reports };
     } catch (error) {
       if (!refusesRecordForGood(error)) throw error;
     }
@@ -121,6 +123,7 @@ export async function publishBatch(relay: RelayContext, rows: readonly OutboxRow
   const failed: Array<BatchOutcome['failed'][number]> = [];
   const reports: DeliveryReport[] = [];
   const heldKeys = new Set<string>();
+  const doneIds: string[] = [];
   let held = 0;
   for (const row of rows) {
     if (row.failure_id !== null) {
@@ -138,14 +141,16 @@ export async function publishBatch(relay: RelayContext, rows: readonly OutboxRow
       reports.push(...(await producer.send([record])));
       relay.onAcknowledged?.([row]);
       await deleteRows(relay, [row]);
+      doneIds.push(row.id);
     } catch (error) {
       if (!refusesRecordForGood(error)) throw error;
+      doneIds.push(row.id);
       const holdsKey = heldKey !== undefined && relay.holdsKey(row.topic);
       failed.push({ id: row.id, failureId: await moveToFailed(relay, row, error, holdsKey), error, holdsKey });
       if (holdsKey) heldKeys.add(heldKey);
     }
   }
-  return { published: reports.length, failed, held, reports };
+  return { published: reports.length, failed, held, doneIds, reports };
 }
 
 /**
