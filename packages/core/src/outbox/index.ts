@@ -1,4 +1,12 @@
-export { createOutbox, type Outbox, type OutboxConfig, type OutboxEvents, type OutboxWriteResult } from './outbox.js';
+export {
+  createOutbox,
+  type Outbox,
+  type OutboxConfig,
+  type OutboxEvents,
+  type OutboxTopicConfig,
+  type OutboxWriteResult,
+} from './outbox.js';
+export type { HeldKey, HeldKeysQuery } from './key-holds.js';
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayConfig, type OutboxRelayEvents } from './outbox-relay.js';
 export { postgresDialect } from './postgres-dialect.js';
 export { mysqlDialect } from './mysql-dialect.js';

@@ -66,6 +66,7 @@ export function mysqlDialect(options: MysqlDialectOptions = {}): OutboxDialect {
           created_at timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)
         ) ENGINE=InnoDB`,
       );
+      await addKeyHolds(db, t.outbox);
       await db.query(`CREATE TABLE IF NOT EXISTS ${t.keyLocks} (slot int NOT NULL PRIMARY KEY) ENGINE=InnoDB`);
       for (let from = 0; from < KEY_LOCK_SLOTS; from += 1000) {
         const batch = Array.from({ length: Math.min(1000, KEY_LOCK_SLOTS - from) }, (_, i) => from + i);
@@ -88,10 +89,20 @@ export function mysqlDialect(options: MysqlDialectOptions = {}): OutboxDialect {
         }
       }
       const { insertId } = await tx.query(
-        `INSERT INTO ${t.outbox} (id, topic, msg_key, key_hash, type, payload, headers, occurred_at) VALUES ${rows
-          .map(() => '(?, ?, ?, ?, ?, ?, ?, ?)')
+        `INSERT INTO ${t.outbox} (id, topic, msg_key, key_hash, type, payload, headers, occurred_at, failure_id) VALUES ${rows
+          .map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)')
           .join(', ')}`,
-        rows.flatMap((r) => [r.id, r.topic, r.key, r.keyHash, r.type, r.payload, r.headers, r.occurredAt]),
+        rows.flatMap((r) => [
+          r.id,
+          r.topic,
+          r.key,
+          r.keyHash,
+          r.type,
+          r.payload,
+          r.headers,
+          r.occurredAt,
+          r.failureId ?? null,
+        ]),
       );
       // A multi-row INSERT with a known row count takes consecutive values in every
       // innodb_autoinc_lock_mode: the first one names them all.
@@ -146,6 +157,26 @@ export interface MysqlDialectOptions {
    * or a savepoint (MySQL, which has no such variable). @default detected on first use
    */
   readonly transactionCheck?: 'in_transaction' | 'savepoint';
+}
+
+/**
+ * Adds the key-hold column and index to an outbox table that lacks them (tables created
+ * before key holds). MySQL has no `ADD COLUMN IF NOT EXISTS`, so the catalog decides.
+ */
+async function addKeyHolds(db: SqlExecutor, table: string): Promise<void> {
+  const [schema, name] = table.includes('.') ? table.split('.') : [null, table];
+  const where = 'TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?';
+  const column = await db.query(
+    `SELECT 1 FROM information_schema.COLUMNS WHERE ${where} AND COLUMN_NAME = 'failure_id'`,
+    [schema, name],
+  );
+  if (column.rows.length === 0) await db.query(`ALTER TABLE ${table} ADD COLUMN failure_id varchar(36) NULL`);
+  const index = await db.query(
+    `SELECT 1 FROM information_schema.STATISTICS WHERE ${where} AND INDEX_NAME = 'ordo_holds'`,
+    [schema, name],
+  );
+  // Finds a key's hold rows, and counts the rows waiting behind them.
+  if (index.rows.length === 0) await db.query(`CREATE INDEX ordo_holds ON ${table} (key_hash, failure_id)`);
 }
 
 const ER_UNKNOWN_SYSTEM_VARIABLE = 1193;

@@ -11,6 +11,8 @@ export interface OutboxInsert {
   readonly payload: Buffer | null;
   readonly headers: string;
   readonly occurredAt: number;
+  /** Set on a hold row: the failed-outbox entry that holds the key's later rows (see key-holds.ts). */
+  readonly failureId?: string;
 }
 
 /** What an insert wrote: the rows, and on MySQL the sequence number of the first. */

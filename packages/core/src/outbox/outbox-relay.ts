@@ -5,6 +5,7 @@ import { resolveRetryPolicy, type BackoffConfig } from '../internal/retry-policy
 import { TypedEmitter } from '../internal/typed-emitter.js';
 import { openSession, type SqlDatabase, type SqlSession } from '../sql/database.js';
 import type { Outbox } from './outbox.js';
+import { readHeldKeys } from './key-holds.js';
 import { publishBatch, readBatch, relayStatement } from './relay-batch.js';
 import { ShardLeases } from './shard-leases.js';
 import { WakeSignal } from './wake-signal.js';
@@ -45,9 +46,22 @@ export interface OutboxRelayConfig {
 export interface OutboxRelayEvents {
   /** The broker acknowledged rows; they are deleted next. */
   acknowledged: { readonly shard: number; readonly ids: readonly string[] };
-  /** A batch is done: acknowledged (or moved to the failed table) and deleted. */
+  /** A batch is done: acknowledged (or moved to the failed table) and deleted; `ids` leaves out rows it held back. */
   published: { readonly shard: number; readonly count: number; readonly ids: readonly string[] };
-  'row-failed': { readonly shard: number; readonly id: string; readonly failureId: string; readonly error: unknown };
+  /** The broker refused a row for good: it moved to the failed-outbox table (and holds its key, unless its topic opts out). */
+  'row-failed': {
+    readonly shard: number;
+    readonly id: string;
+    readonly failureId: string;
+    readonly error: unknown;
+    readonly holdsKey: boolean;
+  };
+  /**
+   * Keys of a shard held by a failed event and the rows waiting behind them, at each
+   * lease check (`leaseIntervalMs`), zeros included: a gauge for metrics.
+   * `outbox.heldKeys()` lists them.
+   */
+  held: { readonly shard: number; readonly keys: number; readonly rows: number };
   'lease-acquired': { readonly shard: number };
   'lease-lost': { readonly shards: readonly number[]; readonly error: unknown };
   error: { readonly error: OrdoError; readonly attempt: number };
@@ -139,6 +153,7 @@ export function createOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
         if (Date.now() >= nextLeaseCheck) {
           for (const shard of await relayStatement(leases!.acquireFree())) emitter.emit('lease-acquired', { shard });
           nextLeaseCheck = Date.now() + settings.leaseIntervalMs;
+          await reportHeld();
         }
         let moved = 0;
         for (const shard of leases!.owned) {
@@ -179,6 +194,15 @@ export function createOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
       .catch((error: unknown) => logger.warn('outbox relay producer connect failed', { error: messageOf(error) }));
   }
 
+  async function reportHeld(): Promise<void> {
+    for (const shard of leases!.owned) {
+      const keys = await relayStatement(
+        readHeldKeys(session!.executor, outbox.tables, { shard: { index: shard, count: settings.shards } }),
+      );
+      emitter.emit('held', { shard, keys: keys.length, rows: keys.reduce((sum, k) => sum + k.heldRows, 0) });
+    }
+  }
+
   async function relayOneBatch(shard: number): Promise<number> {
     const rows = await readBatch(
       session!.executor,
@@ -192,12 +216,13 @@ export function createOutboxRelay(config: OutboxRelayConfig): OutboxRelay {
         session: session!.executor,
         tables: outbox.tables,
         producer: producer!,
+        holdsKey: (topic) => outbox.holdsKeyOnFailure(topic),
         onAcknowledged: (acked) => emitter.emit('acknowledged', { shard, ids: acked.map((r) => r.id) }),
       },
       rows,
     );
     for (const f of outcome.failed) emitter.emit('row-failed', { shard, ...f });
-    emitter.emit('published', { shard, count: outcome.published, ids: rows.map((r) => r.id) });
+    emitter.emit('published', { shard, count: outcome.published, ids: outcome.doneIds });
     return rows.length;
   }
 

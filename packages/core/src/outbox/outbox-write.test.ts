@@ -48,7 +48,11 @@ describe.each(OUTBOX_DATABASES)('outbox.write on %s', (_name, connect) => {
     await db.close();
   });
 
-  const rows = (table = tables.outbox) => db.query<Record<string, unknown>>(`SELECT * FROM ${table} ORDER BY 1`);
+  // Rows the relay would publish: a quarantine leaves a hold row (failure_id set) of its own.
+  const rows = (table = tables.outbox) =>
+    db.query<Record<string, unknown>>(
+      `SELECT * FROM ${table}${table === tables.outbox ? ' WHERE failure_id IS NULL' : ''} ORDER BY 1`,
+    );
   const user = (id: string, email = `${id}@example.com`) => ({
     topic: 'users',
     key: id,
@@ -124,6 +128,13 @@ describe.each(OUTBOX_DATABASES)('outbox.write on %s', (_name, connect) => {
     });
     expect(String(failed[0]!.error)).toMatch(/email/);
     expect(quarantined.map((q) => q.id)).toEqual([bad!.id]);
+    // Its place in u4's sequence is kept by a hold row naming the failure, without the payload.
+    const holds = await db.query<Record<string, unknown>>(
+      `SELECT msg_key, failure_id, payload FROM ${tables.outbox} WHERE failure_id IS NOT NULL`,
+    );
+    expect(holds).toEqual([
+      { msg_key: 'u4', failure_id: bad!.status === 'quarantined' && bad!.failureId, payload: null },
+    ]);
     await db.query(`DELETE FROM ${tables.outbox}`);
   });
 

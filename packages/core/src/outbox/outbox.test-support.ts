@@ -168,6 +168,8 @@ export async function recordInsertionOrder(
       return byKey;
     },
     async drop() {
+      // A MariaDB trigger lives on the outbox table: dropping the audit table leaves it behind.
+      if (db.name === 'mariadb') await db.query(`DROP TRIGGER IF EXISTS ${audit}_trg`);
       await db.query(`DROP TABLE IF EXISTS ${audit}`);
       if (db.name !== 'mariadb') await db.query(`DROP FUNCTION IF EXISTS ${audit}_fn() CASCADE`);
     },

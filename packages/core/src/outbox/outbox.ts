@@ -9,15 +9,16 @@ import {
 } from '../errors.js';
 import { consoleLogger, type Logger } from '../internal/logger.js';
 import { TypedEmitter } from '../internal/typed-emitter.js';
-import { HEADERS } from '../message/headers.js';
 import { jsonCodec, type Codec } from '../message/json-codec.js';
 import type { OutgoingMessage } from '../message/message.js';
 import { asDatabaseError } from '../sql/as-database-error.js';
 import { checkMessage, encodeRecord, type BuiltRecord } from '../producer/build-record.js';
+import { toInsert } from './outbox-row.js';
+import { readHeldKeys, replaceHoldRow, resolveKeyHolds, type HeldKey, type HeldKeysQuery } from './key-holds.js';
 import type { SqlExecutor } from '../sql/sql-executor.js';
 import { SqlFailedMessageStore } from './failed/sql-failed-message-store.js';
 import type { OutboxDialect, OutboxInsert, OutboxTransaction } from './outbox-dialect.js';
-import { keyHash, resolveOutboxTables, type OutboxTableNames, type ResolvedOutboxTables } from './outbox-tables.js';
+import { resolveOutboxTables, type OutboxTableNames, type ResolvedOutboxTables } from './outbox-tables.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -55,8 +56,24 @@ export interface OutboxConfig {
   readonly notify?: boolean;
   /** Largest record accepted, as Kafka would count it. @default 1_000_000 */
   readonly maxRecordBytes?: number;
+  /**
+   * Whether an event of a key held aside (quarantined here, refused for good by the
+   * broker in the relay) holds the key's later rows until an operator retries or deletes
+   * it (O7). `false`: the later rows go on and overtake it, as before key holds. Only for
+   * `publisher: 'relay'`. Per topic in `topics`.
+   * @default true
+   */
+  readonly holdKeyOnFailure?: boolean;
+  /** Settings per topic, over the outbox-wide ones. @default {} */
+  readonly topics?: Readonly<Record<string, OutboxTopicConfig>>;
   /** @default consoleLogger */
   readonly logger?: Logger;
+}
+
+/** Settings of one topic in {@link OutboxConfig.topics}. */
+export interface OutboxTopicConfig {
+  /** See {@link OutboxConfig.holdKeyOnFailure}. @default the outbox's `holdKeyOnFailure` */
+  readonly holdKeyOnFailure?: boolean;
 }
 
 /** What one `write` did. */
@@ -94,6 +111,18 @@ export interface Outbox {
   write<V>(tx: OutboxTransaction, message: OutgoingMessage<V>): Promise<OutboxWriteResult>;
   /** Writes several events in order; all are checked before any is written. */
   writeMany(tx: OutboxTransaction, messages: readonly OutgoingMessage[]): Promise<OutboxWriteResult[]>;
+  /**
+   * Writes a retried failed message inside `tx`: at the place of the row its failure holds
+   * (so it goes out before the key's rows that waited for it), or, when there is none or
+   * the message moved to another topic or key, as a new row like `write`.
+   * `createFailedMessages` calls this for `retry(id, { to: 'outbox' })`.
+   * @throws as `write`, and ContractViolationError when the message still breaks its contract
+   */
+  writeRetried<V>(tx: OutboxTransaction, failureId: string, message: OutgoingMessage<V>): Promise<OutboxWriteResult>;
+  /** Keys held by a failed event now, with the count of rows waiting behind each (oldest hold first). */
+  heldKeys(db: OutboxTransaction, query?: HeldKeysQuery): Promise<HeldKey[]>;
+  /** Whether a failed event of `topic` holds its key's later rows ({@link OutboxConfig.holdKeyOnFailure}). */
+  holdsKeyOnFailure(topic: string): boolean;
   /** Adds a listener; returns a function that removes it. */
   on<K extends keyof OutboxEvents>(event: K, listener: (payload: OutboxEvents[K]) => void): () => void;
 }
@@ -129,24 +158,68 @@ export function createOutbox(config: OutboxConfig): Outbox {
   const maxRecordBytes = config.maxRecordBytes ?? 1_000_000;
   const logger = config.logger ?? consoleLogger;
   const emitter = new TypedEmitter<OutboxEvents>((error) => logger.error('outbox listener threw', { error }));
+  const holdsKeyOnFailure = resolveKeyHolds(config, publisher);
 
   async function writeMany(tx: OutboxTransaction, messages: readonly OutgoingMessage[]): Promise<OutboxWriteResult[]> {
     assertTransactionHandle(tx, 'outbox.write');
     const prepared = messages.map((message) => prepare(message));
     const executor = dialect.executor(tx);
-    const queued = prepared.filter((p) => p.violation === undefined).map((p) => toInsert(p.built, p.message));
-    if (queued.length > 0) {
-      const inserted = await asDatabaseError(dialect.insert(executor, tables, queued), 'Outbox write failed');
+    const results: OutboxWriteResult[] = [];
+    const rows: OutboxInsert[] = [];
+    for (const p of prepared) {
+      const row = toInsert(p.built, p.message);
+      if (p.violation === undefined) {
+        rows.push(row);
+        results.push({ status: 'queued', id: p.built.id });
+        continue;
+      }
+      const result = await quarantine(executor, row, p.violation);
+      // The hold row takes the event's place in the key's sequence, under the key's lock
+      // like any row, so a concurrent writer's later row of the key can only come after it.
+      if (row.key !== null && holdsKeyOnFailure(row.topic)) {
+        rows.push({ ...row, payload: null, failureId: result.failureId });
+      }
+      results.push(result);
+    }
+    if (rows.length > 0) {
+      const inserted = await asDatabaseError(dialect.insert(executor, tables, rows), 'Outbox write failed');
       if (publisher === 'debezium') {
         await asDatabaseError(dialect.deleteInserted(executor, tables, inserted), 'Outbox write failed');
       }
     }
-    const results: OutboxWriteResult[] = [];
-    for (const p of prepared) {
-      if (p.violation === undefined) results.push({ status: 'queued', id: p.built.id });
-      else results.push(await quarantine(executor, p.built, p.message, p.violation));
+    for (const [index, p] of prepared.entries()) {
+      const result = results[index]!;
+      if (result.status === 'quarantined') {
+        emitter.emit('quarantined', {
+          id: result.id,
+          failureId: result.failureId,
+          topic: p.message.topic,
+          key: p.message.key,
+          type: p.message.type,
+          error: result.error,
+        });
+      }
     }
     return results;
+  }
+
+  async function writeRetried(
+    tx: OutboxTransaction,
+    failureId: string,
+    message: OutgoingMessage,
+  ): Promise<OutboxWriteResult> {
+    assertTransactionHandle(tx, 'outbox.writeRetried');
+    const p = prepare(message);
+    if (p.violation) throw p.violation;
+    const row = toInsert(p.built, p.message);
+    const executor = dialect.executor(tx);
+    const replaced = await asDatabaseError(
+      replaceHoldRow(executor, tables, failureId, row, row),
+      'Outbox write failed',
+    );
+    if (replaced) return { status: 'queued', id: row.id };
+    const [result] = await writeMany(tx, [p.message]);
+    return result!;
   }
 
   function prepare(message: OutgoingMessage): { message: OutgoingMessage; built: BuiltRecord; violation?: Error } {
@@ -173,11 +246,9 @@ export function createOutbox(config: OutboxConfig): Outbox {
 
   async function quarantine(
     executor: SqlExecutor,
-    built: BuiltRecord,
-    message: OutgoingMessage,
+    row: OutboxInsert,
     violation: Error,
-  ): Promise<OutboxWriteResult> {
-    const row = toInsert(built, message);
+  ): Promise<Extract<OutboxWriteResult, { status: 'quarantined' }>> {
     const failed = await new SqlFailedMessageStore({ executor, table: tables.failed }).add({
       messageId: row.id,
       origin: 'outbox',
@@ -188,14 +259,6 @@ export function createOutbox(config: OutboxConfig): Outbox {
       headers: JSON.parse(row.headers) as Record<string, string>,
       occurredAt: row.occurredAt,
       error: messageOf(violation),
-    });
-    emitter.emit('quarantined', {
-      id: row.id,
-      failureId: failed.failureId,
-      topic: row.topic,
-      key: row.key,
-      type: row.type,
-      error: violation,
     });
     return { status: 'quarantined', id: row.id, failureId: failed.failureId, error: violation };
   }
@@ -210,6 +273,9 @@ export function createOutbox(config: OutboxConfig): Outbox {
       return result!;
     },
     writeMany,
+    writeRetried,
+    heldKeys: (db, query) => asDatabaseError(readHeldKeys(dialect.executor(db), tables, query), 'Outbox held keys'),
+    holdsKeyOnFailure,
     on: (event, listener) => emitter.on(event, listener),
   };
 }
@@ -230,22 +296,4 @@ export function assertTransactionHandle(tx: OutboxTransaction, what: string): vo
       `${what} needs the transaction's own handle (a pg client after BEGIN, a mysql2 connection after beginTransaction(), a PGlite transaction), not a pool or a database`,
     );
   }
-}
-
-/** The row of an encoded event: `ordo-id` and `ordo-type` are columns, the rest of the headers JSON. */
-function toInsert(built: BuiltRecord, message: OutgoingMessage): OutboxInsert {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(built.record.headers ?? {})) {
-    if (name !== HEADERS.id && name !== HEADERS.type) headers[name] = String(value);
-  }
-  return {
-    id: built.id,
-    topic: message.topic,
-    key: message.key,
-    keyHash: keyHash(message.key),
-    type: message.type,
-    payload: built.record.value,
-    headers: JSON.stringify(headers),
-    occurredAt: message.timestamp ?? Date.now(),
-  };
 }

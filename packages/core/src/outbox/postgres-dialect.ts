@@ -41,6 +41,12 @@ export function postgresDialect(): OutboxDialect {
       );
       // For publisher: 'debezium', whose writers delete their rows by id.
       await db.query(`CREATE INDEX IF NOT EXISTS ${t.outbox.split('.').at(-1)}_id ON ${t.outbox} (id)`);
+      // Key holds (added later: ALTER ... IF NOT EXISTS migrates existing tables). The
+      // index finds a key's hold rows, and counts the rows waiting behind them.
+      await db.query(`ALTER TABLE ${t.outbox} ADD COLUMN IF NOT EXISTS failure_id varchar(36) NULL`);
+      await db.query(
+        `CREATE INDEX IF NOT EXISTS ${t.outbox.split('.').at(-1)}_holds ON ${t.outbox} (key_hash, failure_id)`,
+      );
       await db.query(createFailedTableSql(t.failed, 'postgres'));
       await db.query(createInboxTableSql(t.inbox, 'postgres'));
     },
@@ -100,8 +106,8 @@ export function postgresDialect(): OutboxDialect {
   };
 }
 
-const COLUMNS = 'id, topic, msg_key, key_hash, type, payload, headers, occurred_at';
-const VALUES = '?::uuid, ?, ?, ?, ?, ?::bytea, ?, ?';
+const COLUMNS = 'id, topic, msg_key, key_hash, type, payload, headers, occurred_at, failure_id';
+const VALUES = '?::uuid, ?, ?, ?, ?, ?::bytea, ?, ?, ?';
 
 // One statement: lock, notify and insert, so the key's lock is taken before the row's
 // sequence number is drawn, in one round trip. CTEs run only when referenced, hence the
@@ -124,8 +130,18 @@ function insertParams(space: number, channel: string | null, row: OutboxInsert):
 }
 
 function rowValues(row: OutboxInsert): unknown[] {
-  return [row.id, row.topic, row.key, row.keyHash, row.type, row.payload, row.headers, row.occurredAt];
+  return [
+    row.id,
+    row.topic,
+    row.key,
+    row.keyHash,
+    row.type,
+    row.payload,
+    row.headers,
+    row.occurredAt,
+    row.failureId ?? null,
+  ];
 }
 
-/** Rows per multi-row INSERT: 8 parameters each, well under PostgreSQL's 65,535. */
+/** Rows per multi-row INSERT: 9 parameters each, well under PostgreSQL's 65,535. */
 const INSERT_CHUNK = 1_000;

@@ -4,6 +4,7 @@ import { InvalidMessageError, RecordTooLargeError, UnknownTopicError, messageOf 
 import { HEADERS } from '../message/headers.js';
 import { asDatabaseError } from '../sql/as-database-error.js';
 import type { SqlExecutor } from '../sql/sql-executor.js';
+import { relayableCondition } from './key-holds.js';
 import type { ResolvedOutboxTables } from './outbox-tables.js';
 
 /** An outbox row as the relay reads it. */
@@ -16,13 +17,25 @@ export interface OutboxRow {
   payload: Uint8Array | null;
   headers: string;
   occurred_at: string | number;
+  /** Set on a hold row whose failure is resolved: deleted in its turn, never published. */
+  failure_id: string | null;
 }
 
 /** What one batch did. */
 export interface BatchOutcome {
   readonly published: number;
   /** Rows the broker refused for good, moved to the failed-outbox table. */
-  readonly failed: ReadonlyArray<{ readonly id: string; readonly failureId: string; readonly error: unknown }>;
+  readonly failed: ReadonlyArray<{
+    readonly id: string;
+    readonly failureId: string;
+    readonly error: unknown;
+    /** Whether the row holds its key's later rows (see key-holds.ts). */
+    readonly holdsKey: boolean;
+  }>;
+  /** Rows of this batch left in the outbox because a row of their key was moved aside before them. */
+  readonly held: number;
+  /** Ids of the rows done with: published or moved aside (not the held ones, nor resolved hold rows). */
+  readonly doneIds: readonly string[];
   readonly reports: readonly DeliveryReport[];
 }
 
@@ -32,22 +45,28 @@ export interface RelayContext {
   readonly session: SqlExecutor;
   readonly tables: ResolvedOutboxTables;
   readonly producer: DriverProducer;
+  /** Whether a refused row of the topic holds its key's later rows. */
+  readonly holdsKey: (topic: string) => boolean;
   /** Called as soon as the broker acknowledged rows, before they are deleted. */
   readonly onAcknowledged?: (rows: readonly OutboxRow[]) => void;
 }
 
-/** Reads the oldest rows of one shard, in sequence order. */
+/**
+ * Reads the oldest rows of one shard, in sequence order, leaving out the rows of held
+ * keys in the query itself: a held key's backlog never fills a batch, other keys flow.
+ */
 export async function readBatch(
   session: SqlExecutor,
   tables: ResolvedOutboxTables,
   shard: { readonly index: number; readonly count: number },
   limit: number,
 ): Promise<OutboxRow[]> {
-  const id = session.dialect === 'postgres' ? 'id::text AS id' : 'id';
-  const where = shard.count > 1 ? `WHERE key_hash % ${shard.count} = ${shard.index}` : '';
+  const id = session.dialect === 'postgres' ? 'o.id::text AS id' : 'o.id';
+  const inShard = shard.count > 1 ? `o.key_hash % ${shard.count} = ${shard.index} AND ` : '';
   const { rows } = await relayStatement(
     session.query<OutboxRow>(
-      `SELECT seq, ${id}, topic, msg_key, type, payload, headers, occurred_at FROM ${tables.outbox} ${where} ORDER BY seq LIMIT ${limit}`,
+      `SELECT o.seq, ${id}, o.topic, o.msg_key, o.type, o.payload, o.headers, o.occurred_at, o.failure_id
+         FROM ${tables.outbox} o WHERE ${inShard}${relayableCondition(session, tables)} ORDER BY o.seq LIMIT ${limit}`,
     ),
   );
   return rows;
@@ -85,34 +104,53 @@ export function toRecord(row: OutboxRow): ProducerRecord {
  */
 export async function publishBatch(relay: RelayContext, rows: readonly OutboxRow[]): Promise<BatchOutcome> {
   const { producer } = relay;
-  const records = rows.map((row) => recordOrError(row));
+  // Resolved hold rows are only deleted, in their turn: nothing of them is sent.
+  const sendable = rows.filter((row) => row.failure_id === null);
+  const records = sendable.map((row) => recordOrError(row));
   if (records.every((r): r is ProducerRecord => !(r instanceof Error))) {
     try {
-      const reports = await producer.send(records);
-      relay.onAcknowledged?.(rows);
+      const reports = records.length > 0 ? await producer.send(records) : [];
+      if (sendable.length > 0) relay.onAcknowledged?.(sendable);
       await deleteRows(relay, rows);
-      return { published: rows.length, failed: [], reports };
+      return { published: sendable.length, failed: [], held: 0, doneIds: sendable.map((r) => r.id), reports };
     } catch (error) {
       if (!refusesRecordForGood(error)) throw error;
     }
   }
   // One by one, in order: what the broker takes is published, what it refuses for good
-  // (or what cannot even become a record) moves aside.
-  const failed: Array<{ id: string; failureId: string; error: unknown }> = [];
+  // (or what cannot even become a record) moves aside and, unless its topic opts out,
+  // holds its key: the key's later rows of this batch stay in the outbox.
+  const failed: Array<BatchOutcome['failed'][number]> = [];
   const reports: DeliveryReport[] = [];
-  for (const [index, row] of rows.entries()) {
-    const record = records[index]!;
+  const heldKeys = new Set<string>();
+  const doneIds: string[] = [];
+  let held = 0;
+  for (const row of rows) {
+    if (row.failure_id !== null) {
+      await deleteRows(relay, [row]);
+      continue;
+    }
+    const heldKey = row.msg_key === null ? undefined : `${row.topic}\u0000${row.msg_key}`;
+    if (heldKey !== undefined && heldKeys.has(heldKey)) {
+      held++;
+      continue;
+    }
     try {
+      const record = recordOrError(row);
       if (record instanceof Error) throw record;
       reports.push(...(await producer.send([record])));
       relay.onAcknowledged?.([row]);
       await deleteRows(relay, [row]);
+      doneIds.push(row.id);
     } catch (error) {
       if (!refusesRecordForGood(error)) throw error;
-      failed.push({ id: row.id, failureId: await moveToFailed(relay, row, error), error });
+      doneIds.push(row.id);
+      const holdsKey = heldKey !== undefined && relay.holdsKey(row.topic);
+      failed.push({ id: row.id, failureId: await moveToFailed(relay, row, error, holdsKey), error, holdsKey });
+      if (holdsKey) heldKeys.add(heldKey);
     }
   }
-  return { published: reports.length, failed, reports };
+  return { published: reports.length, failed, held, doneIds, reports };
 }
 
 /**
@@ -147,23 +185,27 @@ async function deleteRows(relay: RelayContext, rows: readonly OutboxRow[]): Prom
 }
 
 /**
- * Moves a row to the failed-outbox table and deletes it, atomically. On PostgreSQL one
- * statement does both, because a PGlite session is shared with the application: a
- * BEGIN ... COMMIT of the relay could interleave with the application's transactions.
+ * Moves a row to the failed-outbox table and deletes it, or, when it holds its key, keeps
+ * it as the key's hold row (its `failure_id` set), atomically. On PostgreSQL one statement
+ * does both, because a PGlite session is shared with the application: a BEGIN ... COMMIT
+ * of the relay could interleave with the application's transactions.
  */
-async function moveToFailed(relay: RelayContext, row: OutboxRow, error: unknown): Promise<string> {
+async function moveToFailed(relay: RelayContext, row: OutboxRow, error: unknown, holdsKey: boolean): Promise<string> {
   const { session, tables } = relay;
   const failureId = randomUUID();
   const reason = messageOf(error);
   const columns =
     'failure_id, message_id, origin, topic, msg_key, type, payload, headers, occurred_at, error, attempts, status, failed_at, updated_at';
   if (session.dialect === 'postgres') {
+    const moved = holdsKey
+      ? `UPDATE ${tables.outbox} SET failure_id = ? WHERE seq = ? RETURNING *`
+      : `DELETE FROM ${tables.outbox} WHERE seq = ? RETURNING *`;
     await relayStatement(
       session.query(
-        `WITH moved AS (DELETE FROM ${tables.outbox} WHERE seq = ? RETURNING *)
+        `WITH moved AS (${moved})
          INSERT INTO ${tables.failed} (${columns})
          SELECT ?, id::text, 'relay', topic, msg_key, type, payload, headers, occurred_at, ?, 1, 'failed', now(), now() FROM moved`,
-        [row.seq, failureId, reason],
+        holdsKey ? [failureId, row.seq, failureId, reason] : [row.seq, failureId, reason],
       ),
     );
     return failureId;
@@ -178,7 +220,9 @@ async function moveToFailed(relay: RelayContext, row: OutboxRow, error: unknown)
              FROM ${tables.outbox} WHERE seq = ?`,
           [failureId, reason, row.seq],
         );
-        await session.query(`DELETE FROM ${tables.outbox} WHERE seq = ?`, [row.seq]);
+        await (holdsKey
+          ? session.query(`UPDATE ${tables.outbox} SET failure_id = ? WHERE seq = ?`, [failureId, row.seq])
+          : session.query(`DELETE FROM ${tables.outbox} WHERE seq = ?`, [row.seq]));
         await session.query('COMMIT');
       } catch (dbError) {
         await session.query('ROLLBACK').catch(() => undefined);

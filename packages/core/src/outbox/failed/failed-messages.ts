@@ -1,11 +1,19 @@
 import type { ContractRegistry } from '../../contracts/contract-registry.js';
-import { FailedMessageNotFoundError, InvalidConfigError, ReplayRefusedError, messageOf } from '../../errors.js';
+import {
+  FailedMessageNotFoundError,
+  InvalidConfigError,
+  InvalidStateError,
+  ReplayRefusedError,
+  messageOf,
+} from '../../errors.js';
 import type { Headers } from '../../message/headers.js';
 import { jsonCodec, type Codec } from '../../message/json-codec.js';
 import type { OutgoingMessage } from '../../message/message.js';
 import { checkMessage } from '../../producer/build-record.js';
 import type { Producer } from '../../producer/producer.js';
 import { inTransaction, type SqlDatabase } from '../../sql/database.js';
+import { asDatabaseError } from '../../sql/as-database-error.js';
+import { rowsAheadOfHold } from '../key-holds.js';
 import type { Outbox } from '../outbox.js';
 import type { FailedMessage, FailedMessageFilter, FailedMessageStore } from './failed-message.js';
 import { SqlFailedMessageStore } from './sql-failed-message-store.js';
@@ -74,8 +82,12 @@ export interface FailedMessages {
   /**
    * Validates the message against its contract again and republishes it with its original
    * `ordo-id`, then marks it `republished`. A failure counts an attempt, records the
-   * reason, and is thrown.
-   * @throws FailedMessageNotFoundError | ReplayRefusedError (already republished) | ContractViolationError | DeliveryError | DatabaseError
+   * reason, and is thrown. An outbox event that holds its key releases it: to `outbox`, it
+   * takes its original place, before the rows it held; to `kafka`, it is refused while
+   * earlier rows of its key still wait in the outbox (needs `outbox` in the config to see
+   * them). Mind the key when editing: a message moved to another key or topic is written
+   * as a new row there, and its old key is released.
+   * @throws FailedMessageNotFoundError | ReplayRefusedError (already republished) | ContractViolationError | InvalidStateError (earlier rows of the key wait) | DeliveryError | DatabaseError
    */
   retry(failureId: string, options?: RetryOptions): Promise<FailedMessage>;
   /** Retries every message the filter selects, in failure order, reporting progress; failures do not stop the run. */
@@ -125,6 +137,7 @@ export function createFailedMessages(config: FailedMessagesConfig): FailedMessag
     contracts?.validate(message.topic, message.type, message.value);
     if (to === 'kafka') {
       if (!config.producer) throw new InvalidConfigError('producer', "is required to retry to 'kafka'");
+      await refuseOvertaking(m);
       await config.producer.publish(message);
       return store.update(m.failureId, { status: 'republished' });
     }
@@ -133,10 +146,29 @@ export function createFailedMessages(config: FailedMessagesConfig): FailedMessag
     // With the failed table in the same database, the outbox row and the status change commit together.
     const sameDatabase = store instanceof SqlFailedMessageStore;
     const updated = await inTransaction(database, async (tx) => {
-      await outbox.write(tx, message);
+      // At the place of the row its failure holds, if any: first among the key's waiting rows.
+      await outbox.writeRetried(tx, m.failureId, message);
       return sameDatabase ? store.within(tx).update(m.failureId, { status: 'republished' }) : undefined;
     });
     return updated ?? store.update(m.failureId, { status: 'republished' });
+  }
+
+  /**
+   * A held key's earlier rows must reach Kafka before its failed event does (O7): straight
+   * to Kafka, it would overtake those still in the outbox. Needs `outbox` to check.
+   */
+  async function refuseOvertaking(m: FailedMessage): Promise<void> {
+    if (!config.outbox || m.origin === 'publish') return;
+    const { outbox, database } = config.outbox;
+    const ahead = await asDatabaseError(
+      inTransaction(database, (tx) => rowsAheadOfHold(tx, outbox.tables, m.failureId)),
+      'Failed-message retry',
+    );
+    if (ahead > 0) {
+      throw new InvalidStateError(
+        `Failed message ${m.failureId} holds key ${JSON.stringify(m.key)} of ${m.topic} behind ${ahead} earlier outbox row(s) not published yet: retry it to 'outbox' (it keeps its place), or to 'kafka' once they are out`,
+      );
+    }
   }
 
   async function retry(failureId: string, options: RetryOptions = {}): Promise<FailedMessage> {
