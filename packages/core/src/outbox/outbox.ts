@@ -224,6 +224,13 @@ export function createOutbox(config: OutboxConfig): Outbox {
 
   function prepare(message: OutgoingMessage): { message: OutgoingMessage; built: BuiltRecord; violation?: Error } {
     checkMessage(message, contracts);
+    if (message.key !== null && message.key.includes('\u0000')) {
+      // Keys are stored as text, and PostgreSQL text cannot hold NUL: refused on every
+      // engine alike, so a service keeps its keys when it moves between databases.
+      throw new InvalidMessageError(
+        `message.key holds a NUL character, which the outbox's text key column cannot store (topic "${message.topic}"); publish it with createProducer instead`,
+      );
+    }
     if (message.id !== undefined) {
       if (!UUID.test(message.id)) {
         throw new InvalidMessageError(
