@@ -5,6 +5,8 @@ import { deadLetterScenarios } from '../testing/dead-letter-scenarios.js';
 import { KafkaParkingLot } from './kafka-parking-lot.js';
 import { parkingLotContract } from './parking-lot-contract.test-support.js';
 
+const U = Buffer.from('U');
+const K = Buffer.from('K');
 const opened: KafkaParkingLot[] = [];
 afterAll(async () => {
   await Promise.all(opened.map((lot) => lot.close()));
@@ -17,39 +19,39 @@ function lotOn(driver: InMemoryKafka, topic = `parking-${Math.random().toString(
 }
 
 describe('KafkaParkingLot', () => {
-  parkingLotContract(async () => lotOn(new InMemoryKafka()));
+  parkingLotContract(async () => lotOn(new InMemoryKafka()), { keepsUnendedWrites: false });
 
   it('is seen by another process once it has read the topic: parks, handled, discarded', async () => {
     const kafka = new InMemoryKafka();
     const owner = lotOn(kafka, 'parking-shared');
     const other = lotOn(kafka, 'parking-shared');
-    await owner.beginPark('users', 2, 'U');
-    await owner.endPark('users', 'U', 7);
-    expect(await other.check('users', 'U')).toBe(true);
+    await owner.beginPark('users', 2, U);
+    await owner.endPark('users', U, 7);
+    expect(await other.check('users', U)).toBe(true);
     expect((await other.list('users'))[0]).toMatchObject({ key: 'U', partition: 2, lastDeadLetterOffset: 7 });
-    expect(await other.handled('users', 'U', 7)).toBe(true);
-    expect(await owner.check('users', 'U')).toBe(false);
+    expect(await other.handled('users', U, 7)).toBe(true);
+    expect(await owner.check('users', U)).toBe(false);
     // Parked again later, then discarded by an operator.
-    await owner.beginPark('users', 2, 'U');
-    await owner.endPark('users', 'U', 9);
-    expect(await other.check('users', 'U')).toBe(true);
-    expect(await other.discarded('users', 'U', 9)).toBe(true);
-    expect(await owner.check('users', 'U')).toBe(false);
+    await owner.beginPark('users', 2, U);
+    await owner.endPark('users', U, 9);
+    expect(await other.check('users', U)).toBe(true);
+    expect(await other.discarded('users', U, 9)).toBe(true);
+    expect(await owner.check('users', U)).toBe(false);
   });
 
   it('never loses a park to a stale concurrent write: registers only grow', async () => {
     const kafka = new InMemoryKafka();
     const owner = lotOn(kafka, 'parking-race');
     const consumer = lotOn(kafka, 'parking-race');
-    await owner.beginPark('users', 0, 'K');
-    await owner.endPark('users', 'K', 1);
+    await owner.beginPark('users', 0, K);
+    await owner.endPark('users', K, 1);
     // The dead-letter consumer handles 1 while the owner parks a newer dead letter (2).
-    await owner.beginPark('users', 0, 'K');
-    await Promise.all([consumer.handled('users', 'K', 1), owner.endPark('users', 'K', 2)]);
+    await owner.beginPark('users', 0, K);
+    await Promise.all([consumer.handled('users', K, 1), owner.endPark('users', K, 2)]);
     // Whatever order the two writes landed in, the newer park holds.
-    expect(await consumer.check('users', 'K')).toBe(true);
-    expect(await owner.check('users', 'K')).toBe(true);
-    expect(await consumer.handled('users', 'K', 2)).toBe(true);
+    expect(await consumer.check('users', K)).toBe(true);
+    expect(await owner.check('users', K)).toBe(true);
+    expect(await consumer.handled('users', K, 2)).toBe(true);
   });
 
   it('rejects a nonsense partition count', () => {

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DriverConsumer, DriverProducer, KafkaDriver, RecordBatch } from '../driver/types.js';
 import { InvalidConfigError } from '../errors.js';
-import type { ParkedKey, ParkingLot } from './parking-lot.js';
+import { partitionFor } from '../partition/partitioner.js';
+import { readRegister, registerKey, registerValue, type Register, type RegisterWrite } from './kafka-parking-registers.js';
+import { keyText, parkedId } from './parked-key-text.js';
+import type { KeyRepair, KeyRepairRequest, ParkedKey, ParkingLot } from './parking-lot.js';
 
 /** Options of {@link KafkaParkingLot}. */
 export interface KafkaParkingLotOptions {
@@ -15,7 +18,7 @@ export interface KafkaParkingLotOptions {
 /** Single-writer max-registers per parked key. */
 interface KeyState {
   topic: string;
-  key: string;
+  key: Buffer;
   partition: number;
   /** Newest dead-letter offset: written only by the source partition's owner. */
   parkedThrough: number;
@@ -26,7 +29,15 @@ interface KeyState {
   parkedAt: number;
 }
 
-type Register = 'P' | 'H' | 'D';
+/** A dead-letter write this process has begun and not yet recorded. */
+interface PendingPark {
+  topic: string;
+  key: Buffer;
+  partition: number;
+  count: number;
+}
+
+const REGISTERS: readonly Register[] = ['P', 'H', 'D'];
 
 /**
  * Parked keys kept in a compacted Kafka topic, for services with no database.
@@ -36,10 +47,14 @@ type Register = 'P' | 'H' | 'D';
  * (the dead-letter consumer) and discarded-through (operators). Because they live under
  * different Kafka keys and only grow, compaction (which keeps the last record per key)
  * and concurrent writers never lose a park. A key is parked while its newest dead
- * letter is past both other registers, or while this process is writing one.
+ * letter is past both other registers, or while this process is writing one; a write
+ * in flight lives only in this process, so a crash leaves nothing behind.
  *
- * Every process tails the whole topic; decisions off the hot path (`check`, `load`,
- * `list`) first wait until the tail has reached the topic's current end.
+ * Every process tails the whole topic. Decisions off the hot path (`check`, `load`,
+ * `list`) first make sure the tail has read everything written before them: they
+ * write a barrier (a tombstone under a key of this process) to the partitions that hold
+ * the key's registers and wait for the tail to pass it. That costs one produce request
+ * on the clients this object keeps, not a metadata or watermark query per decision.
  *
  * Resolved keys are not deleted: tombstones from two kinds of writer could race a new
  * park. Each key that was ever parked keeps one small record per register, which
@@ -48,12 +63,14 @@ type Register = 'P' | 'H' | 'D';
 export class KafkaParkingLot implements ParkingLot {
   private readonly topic: string;
   private readonly partitions: number;
+  private readonly barrierKey = Buffer.from(`B\u0000${randomUUID()}`);
   private readonly states = new Map<string, KeyState>();
-  private readonly pending = new Map<string, number>();
-  private readonly partitionOf = new Map<string, number>();
+  private readonly pending = new Map<string, PendingPark>();
   private readonly positions = new Map<number, number>();
+  private readonly waiters = new Set<{ partition: number; offset: number; resolve: () => void }>();
   private readonly producer: DriverProducer;
   private reader: DriverConsumer | undefined;
+  private partitionCount = 0;
   private starting: Promise<void> | undefined;
 
   constructor(private readonly options: KafkaParkingLotOptions) {
@@ -69,50 +86,48 @@ export class KafkaParkingLot implements ParkingLot {
     await this.caughtUp();
   }
 
-  isParked(topic: string, key: string): boolean {
-    const k = id(topic, key);
-    if ((this.pending.get(k) ?? 0) > 0) return true;
+  isParked(topic: string, key: Buffer): boolean {
+    const k = parkedId(topic, key);
+    if (this.pending.has(k)) return true;
     const s = this.states.get(k);
     return s !== undefined && s.parkedThrough > Math.max(s.handledThrough, s.discardedThrough);
   }
 
-  async check(topic: string, key: string): Promise<boolean> {
-    await this.caughtUp();
+  async check(topic: string, key: Buffer): Promise<boolean> {
+    await this.caughtUp(topic, key);
     return this.isParked(topic, key);
   }
 
-  async beginPark(topic: string, partition: number, key: string): Promise<void> {
+  async beginPark(topic: string, partition: number, key: Buffer): Promise<void> {
     await this.start();
-    const k = id(topic, key);
-    this.pending.set(k, (this.pending.get(k) ?? 0) + 1);
-    this.partitionOf.set(k, partition);
+    const k = parkedId(topic, key);
+    const entry = this.pending.get(k);
+    if (entry) entry.count++;
+    else this.pending.set(k, { topic, key: Buffer.from(key), partition, count: 1 });
   }
 
-  async endPark(topic: string, key: string, deadLetterOffset: number): Promise<void> {
-    const k = id(topic, key);
+  async endPark(topic: string, key: Buffer, deadLetterOffset: number): Promise<void> {
+    const k = parkedId(topic, key);
+    const entry = this.pending.get(k);
     try {
-      if (deadLetterOffset >= 0) {
-        await this.write('P', topic, key, deadLetterOffset, this.partitionOf.get(k) ?? -1);
-      }
+      if (deadLetterOffset >= 0) await this.write('P', topic, key, deadLetterOffset, entry?.partition ?? -1);
     } finally {
-      const left = (this.pending.get(k) ?? 1) - 1;
-      if (left > 0) this.pending.set(k, left);
-      else this.pending.delete(k);
+      if (entry && --entry.count <= 0) this.pending.delete(k);
     }
   }
 
-  async handled(topic: string, key: string, deadLetterOffset: number): Promise<boolean> {
+  handled(topic: string, key: Buffer, deadLetterOffset: number): Promise<boolean> {
     return this.raise('H', topic, key, deadLetterOffset);
   }
 
-  async discarded(topic: string, key: string, deadLetterOffset: number): Promise<boolean> {
+  discarded(topic: string, key: Buffer, deadLetterOffset: number): Promise<boolean> {
     return this.raise('D', topic, key, deadLetterOffset);
   }
 
   /** Raises the handled or discarded register; true when that resolves a parked key. */
-  private async raise(register: 'H' | 'D', topic: string, key: string, offset: number): Promise<boolean> {
-    await this.caughtUp();
-    const wasParked = this.isParked(topic, key) || this.states.has(id(topic, key));
+  private async raise(register: 'H' | 'D', topic: string, key: Buffer, offset: number): Promise<boolean> {
+    await this.caughtUp(topic, key);
+    const wasParked = this.isParked(topic, key) || this.states.has(parkedId(topic, key));
     await this.write(register, topic, key, offset);
     return wasParked && !this.isParked(topic, key);
   }
@@ -120,26 +135,45 @@ export class KafkaParkingLot implements ParkingLot {
   async list(topic?: string): Promise<ParkedKey[]> {
     await this.caughtUp();
     const parked: ParkedKey[] = [];
-    for (const s of this.states.values()) {
+    for (const [k, s] of this.states) {
       if ((topic !== undefined && s.topic !== topic) || !this.isParked(s.topic, s.key)) continue;
       parked.push({
         topic: s.topic,
-        partition: s.partition >= 0 ? s.partition : (this.partitionOf.get(id(s.topic, s.key)) ?? -1),
-        key: s.key,
+        partition: s.partition >= 0 ? s.partition : (this.pending.get(k)?.partition ?? -1),
+        key: keyText(s.key),
+        keyBytes: s.key,
         lastDeadLetterOffset: s.parkedThrough,
         handledThrough: Math.max(s.handledThrough, s.discardedThrough),
         parkedAt: s.parkedAt,
+        pendingWrites: this.pending.get(k)?.count ?? 0,
       });
     }
     // Keys this process is parking right now, before their first register is written.
-    for (const k of this.pending.keys()) {
-      if (this.states.has(k)) continue;
-      const [t, key] = k.split('\u0000') as [string, string];
-      if (topic !== undefined && t !== topic) continue;
-      const partition = this.partitionOf.get(k) ?? -1;
-      parked.push({ topic: t, partition, key, lastDeadLetterOffset: -1, handledThrough: -1, parkedAt: Date.now() });
+    for (const [k, p] of this.pending) {
+      if (this.states.has(k) || (topic !== undefined && p.topic !== topic)) continue;
+      parked.push({
+        topic: p.topic,
+        partition: p.partition,
+        key: keyText(p.key),
+        keyBytes: p.key,
+        lastDeadLetterOffset: -1,
+        handledThrough: -1,
+        parkedAt: Date.now(),
+        pendingWrites: p.count,
+      });
     }
     return parked;
+  }
+
+  /**
+   * Nothing here can be left behind by a crash (pending writes live in the writing
+   * process only), so a repair only reports; registers are raised by their own writers.
+   */
+  async repair(topic: string, key: Buffer, request: KeyRepairRequest): Promise<KeyRepair | undefined> {
+    if (!(await this.check(topic, key))) return undefined;
+    const s = this.states.get(parkedId(topic, key));
+    const from = s?.parkedThrough ?? -1;
+    return { clearedPending: 0, lastDeadLetterOffset: { from, to: Math.max(from, request.newestDeadLetter) }, resolved: false };
   }
 
   /** Stops tailing the topic. */
@@ -155,6 +189,8 @@ export class KafkaParkingLot implements ParkingLot {
     this.starting ??= (async () => {
       const admin = this.options.driver.admin();
       await admin.ensureTopics([{ name: this.topic, partitions: this.partitions }]);
+      const [spec] = await admin.describeTopics([this.topic]);
+      this.partitionCount = spec!.partitions;
       await this.producer.connect();
       const reader = this.options.driver.createConsumer({
         groupId: `ordo-parking-reader-${randomUUID()}`,
@@ -175,58 +211,63 @@ export class KafkaParkingLot implements ParkingLot {
     return this.starting;
   }
 
-  /** Waits until the tail has read everything written to the topic before this call. */
-  private async caughtUp(): Promise<void> {
+  /**
+   * Waits until the tail has read everything written before this call: to the
+   * partitions of one key's registers, or to every partition.
+   */
+  private async caughtUp(topic?: string, key?: Buffer): Promise<void> {
     await this.start();
-    const admin = this.options.driver.admin();
-    const [spec] = await admin.describeTopics([this.topic]);
-    const ends = await Promise.all(
-      Array.from({ length: spec!.partitions }, (_, p) => admin.watermarks(this.topic, p).then((w) => [p, w] as const)),
+    const partitions =
+      topic === undefined || key === undefined
+        ? Array.from({ length: this.partitionCount }, (_, p) => p)
+        : [...new Set(REGISTERS.map((r) => this.partitionOf(registerKey(r, topic, key))))];
+    const reports = await this.producer.send(
+      partitions.map((partition) => ({ topic: this.topic, partition, key: this.barrierKey, value: null })),
     );
-    for (;;) {
-      const behind = ends.some(([p, w]) => w.high > w.low && (this.positions.get(p) ?? w.low) < w.high);
-      if (!behind) return;
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await Promise.all(reports.map((r) => this.readPast(r.partition, r.offset)));
   }
 
-  private async write(register: Register, topic: string, key: string, offset: number, partition = -1): Promise<void> {
+  private readPast(partition: number, offset: number): Promise<void> {
+    if ((this.positions.get(partition) ?? 0) > offset) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.add({ partition, offset, resolve }));
+  }
+
+  private partitionOf(recordKey: Buffer): number {
+    return partitionFor(recordKey, this.partitionCount);
+  }
+
+  private async write(register: Register, topic: string, key: Buffer, offset: number, partition = -1): Promise<void> {
     await this.start();
-    const value = { topic, key, offset, partition, at: Date.now() };
+    const write: RegisterWrite = { register, topic, key, offset, partition, at: Date.now() };
+    const recordKey = registerKey(register, topic, key);
     await this.producer.send([
-      {
-        topic: this.topic,
-        key: Buffer.from(`${register}\u0000${topic}\u0000${key}`),
-        value: Buffer.from(JSON.stringify(value)),
-      },
+      { topic: this.topic, partition: this.partitionOf(recordKey), key: recordKey, value: registerValue(write) },
     ]);
-    this.merge(register, value);
+    this.merge(write);
   }
 
   private apply(batch: RecordBatch): void {
     for (const record of batch.records) {
       this.positions.set(record.partition, record.offset + 1);
-      if (!record.key || !record.value) continue;
-      const register = record.key.toString('utf8', 0, 1) as Register;
-      try {
-        this.merge(register, JSON.parse(record.value.toString('utf8')) as Parameters<typeof this.merge>[1]);
-      } catch {
-        // Not one of ours: ignore, as a compacted topic may hold other records.
+      const write = readRegister(record);
+      if (write) this.merge(write);
+    }
+    for (const waiter of this.waiters) {
+      if ((this.positions.get(waiter.partition) ?? 0) > waiter.offset) {
+        this.waiters.delete(waiter);
+        waiter.resolve();
       }
     }
   }
 
   /** Raises a register; registers never go down, so replays and races are harmless. */
-  private merge(
-    register: Register,
-    v: { topic: string; key: string; offset: number; partition: number; at: number },
-  ): void {
-    const k = id(v.topic, v.key);
+  private merge(v: RegisterWrite): void {
+    const k = parkedId(v.topic, v.key);
     let s = this.states.get(k);
     if (!s) {
       s = {
         topic: v.topic,
-        key: v.key,
+        key: Buffer.from(v.key),
         partition: -1,
         parkedThrough: -1,
         handledThrough: -1,
@@ -235,15 +276,11 @@ export class KafkaParkingLot implements ParkingLot {
       };
       this.states.set(k, s);
     }
-    if (register === 'P') {
+    if (v.register === 'P') {
       if (v.offset > s.parkedThrough) s.parkedAt = v.at;
       s.parkedThrough = Math.max(s.parkedThrough, v.offset);
       if (v.partition >= 0) s.partition = v.partition;
-    } else if (register === 'H') s.handledThrough = Math.max(s.handledThrough, v.offset);
-    else if (register === 'D') s.discardedThrough = Math.max(s.discardedThrough, v.offset);
+    } else if (v.register === 'H') s.handledThrough = Math.max(s.handledThrough, v.offset);
+    else s.discardedThrough = Math.max(s.discardedThrough, v.offset);
   }
-}
-
-function id(topic: string, key: string): string {
-  return `${topic}\u0000${key}`;
 }

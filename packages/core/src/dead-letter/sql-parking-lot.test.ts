@@ -13,14 +13,16 @@ import { SqlParkingLot } from './sql-parking-lot.js';
 for (const connect of [connectPostgres, connectMysql]) {
   describe(`SqlParkingLot on ${connect === connectPostgres ? 'PostgreSQL' : 'MariaDB'}`, () => {
     const { db, table: newTable } = useTestDatabase(connect);
+    const pendingTables = new Map<string, string>();
     const make = async (table = newTable('ordo_parked')) => {
-      const lot = new SqlParkingLot({ executor: db().executor, table });
+      if (!pendingTables.has(table)) pendingTables.set(table, newTable('ordo_parked_pending'));
+      const lot = new SqlParkingLot({ executor: db().executor, table, pendingTable: pendingTables.get(table)! });
       await lot.migrate();
       await lot.migrate(); // idempotent
       return lot;
     };
 
-    parkingLotContract(() => make());
+    parkingLotContract(() => make(), { keepsUnendedWrites: true });
 
     it('refuses a hostile table name', () => {
       expect(() => new SqlParkingLot({ executor: db().executor, table: 'x; DROP TABLE users' })).toThrow(
@@ -81,8 +83,9 @@ for (const [name, connect] of [
       30_000,
       () => {
         const table = newTable('ordo_parked');
+        const pendingTable = newTable('ordo_parked_pending');
         return async () => {
-          const lot = new SqlParkingLot({ executor: db().executor, table });
+          const lot = new SqlParkingLot({ executor: db().executor, table, pendingTable });
           await lot.migrate();
           return lot;
         };
