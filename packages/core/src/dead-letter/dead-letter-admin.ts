@@ -190,7 +190,11 @@ export function createDeadLetterAdmin(options: DeadLetterAdminOptions): DeadLett
           },
         })),
       );
-      await audit('replay-to-source', { topic, key: keyText(key), offsets: list.map((e) => `${e.partition}@${e.offset}`) }, who);
+      await audit(
+        'replay-to-source',
+        { topic, key: keyText(key), offsets: list.map((e) => `${e.partition}@${e.offset}`) },
+        who,
+      );
       return reports;
     },
     async replayToHandler({ topic, key: input, handler, ...who }) {

@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { DriverConsumer, DriverProducer, KafkaDriver, RecordBatch } from '../driver/types.js';
+import type { DeliveryReport, DriverConsumer, DriverProducer, KafkaDriver, RecordBatch } from '../driver/types.js';
 import { InvalidConfigError } from '../errors.js';
 import { partitionFor } from '../partition/partitioner.js';
-import { readRegister, registerKey, registerValue, type Register, type RegisterWrite } from './kafka-parking-registers.js';
+import {
+  readRegister,
+  registerKey,
+  registerValue,
+  type Register,
+  type RegisterWrite,
+} from './kafka-parking-registers.js';
 import { keyText, parkedId } from './parked-key-text.js';
 import type { KeyRepair, KeyRepairRequest, ParkedKey, ParkingLot } from './parking-lot.js';
 
@@ -53,8 +59,11 @@ const REGISTERS: readonly Register[] = ['P', 'H', 'D'];
  * Every process tails the whole topic. Decisions off the hot path (`check`, `load`,
  * `list`) first make sure the tail has read everything written before them: they
  * write a barrier (a tombstone under a key of this process) to the partitions that hold
- * the key's registers and wait for the tail to pass it. That costs one produce request
- * on the clients this object keeps, not a metadata or watermark query per decision.
+ * the key's registers, which tells where those partitions end, and wait until the tail
+ * has read everything before the barrier that this object did not write itself (its
+ * own writes are applied when made). A parked key's follower therefore costs one produce
+ * request on the clients this object keeps, not a metadata and watermark query per
+ * partition with fresh clients, and waits for the tail only when another process wrote.
  *
  * Resolved keys are not deleted: tombstones from two kinds of writer could race a new
  * park. Each key that was ever parked keeps one small record per register, which
@@ -66,8 +75,11 @@ export class KafkaParkingLot implements ParkingLot {
   private readonly barrierKey = Buffer.from(`B\u0000${randomUUID()}`);
   private readonly states = new Map<string, KeyState>();
   private readonly pending = new Map<string, PendingPark>();
+  /** Per partition of the parking topic: the next offset the tail reads. */
   private readonly positions = new Map<number, number>();
-  private readonly waiters = new Set<{ partition: number; offset: number; resolve: () => void }>();
+  /** Per partition: offsets this object wrote that the tail has not read yet. */
+  private readonly ownUnread = new Map<number, Set<number>>();
+  private readonly waiters = new Set<{ partition: number; end: number; resolve: () => void }>();
   private readonly producer: DriverProducer;
   private reader: DriverConsumer | undefined;
   private partitionCount = 0;
@@ -173,7 +185,11 @@ export class KafkaParkingLot implements ParkingLot {
     if (!(await this.check(topic, key))) return undefined;
     const s = this.states.get(parkedId(topic, key));
     const from = s?.parkedThrough ?? -1;
-    return { clearedPending: 0, lastDeadLetterOffset: { from, to: Math.max(from, request.newestDeadLetter) }, resolved: false };
+    return {
+      clearedPending: 0,
+      lastDeadLetterOffset: { from, to: Math.max(from, request.newestDeadLetter) },
+      resolved: false,
+    };
   }
 
   /** Stops tailing the topic. */
@@ -221,15 +237,40 @@ export class KafkaParkingLot implements ParkingLot {
       topic === undefined || key === undefined
         ? Array.from({ length: this.partitionCount }, (_, p) => p)
         : [...new Set(REGISTERS.map((r) => this.partitionOf(registerKey(r, topic, key))))];
-    const reports = await this.producer.send(
+    const reports = await this.send(
       partitions.map((partition) => ({ topic: this.topic, partition, key: this.barrierKey, value: null })),
     );
-    await Promise.all(reports.map((r) => this.readPast(r.partition, r.offset)));
+    await Promise.all(reports.map((r) => this.readUpTo(r.partition, r.offset)));
   }
 
-  private readPast(partition: number, offset: number): Promise<void> {
-    if ((this.positions.get(partition) ?? 0) > offset) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.add({ partition, offset, resolve }));
+  /** Resolves once the tail has read every record before `end` that this object did not write. */
+  private readUpTo(partition: number, end: number): Promise<void> {
+    if (this.hasRead(partition, end)) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.add({ partition, end, resolve }));
+  }
+
+  private hasRead(partition: number, end: number): boolean {
+    const own = this.ownUnread.get(partition);
+    for (let offset = this.positions.get(partition) ?? 0; offset < end; offset++) {
+      if (!own?.has(offset)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Sends to the parking topic, then at once (in the same turn) applies the writes
+   * (`written`) and remembers their offsets, so a barrier counts them as read.
+   */
+  private async send(records: Parameters<DriverProducer['send']>[0], written = () => {}): Promise<DeliveryReport[]> {
+    const reports = await this.producer.send(records);
+    written();
+    for (const r of reports) {
+      if (r.offset < (this.positions.get(r.partition) ?? 0)) continue; // already read
+      let own = this.ownUnread.get(r.partition);
+      if (!own) this.ownUnread.set(r.partition, (own = new Set()));
+      own.add(r.offset);
+    }
+    return reports;
   }
 
   private partitionOf(recordKey: Buffer): number {
@@ -240,20 +281,21 @@ export class KafkaParkingLot implements ParkingLot {
     await this.start();
     const write: RegisterWrite = { register, topic, key, offset, partition, at: Date.now() };
     const recordKey = registerKey(register, topic, key);
-    await this.producer.send([
-      { topic: this.topic, partition: this.partitionOf(recordKey), key: recordKey, value: registerValue(write) },
-    ]);
-    this.merge(write);
+    await this.send(
+      [{ topic: this.topic, partition: this.partitionOf(recordKey), key: recordKey, value: registerValue(write) }],
+      () => this.merge(write),
+    );
   }
 
   private apply(batch: RecordBatch): void {
     for (const record of batch.records) {
       this.positions.set(record.partition, record.offset + 1);
+      this.ownUnread.get(record.partition)?.delete(record.offset);
       const write = readRegister(record);
       if (write) this.merge(write);
     }
     for (const waiter of this.waiters) {
-      if ((this.positions.get(waiter.partition) ?? 0) > waiter.offset) {
+      if (this.hasRead(waiter.partition, waiter.end)) {
         this.waiters.delete(waiter);
         waiter.resolve();
       }

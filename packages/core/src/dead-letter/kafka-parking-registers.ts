@@ -26,7 +26,9 @@ export function registerKey(register: Register, topic: string, key: Buffer): Buf
  */
 export function registerValue(write: RegisterWrite): Buffer {
   const { topic, key, offset, partition, at } = write;
-  return Buffer.from(JSON.stringify({ topic, key: keyText(key), keyBase64: key.toString('base64'), offset, partition, at }));
+  return Buffer.from(
+    JSON.stringify({ topic, key: keyText(key), keyBase64: key.toString('base64'), offset, partition, at }),
+  );
 }
 
 /** Reads a register record; `undefined` for a barrier, a tombstone, or a record that is not ours. @internal */

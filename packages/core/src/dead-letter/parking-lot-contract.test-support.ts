@@ -105,7 +105,11 @@ export function parkingLotContract(make: () => Promise<ParkingLot>, options: Par
       await lot.endPark('users', U, 7);
       await lot.beginPark('users', 0, U); // its dead letter landed at 8, then the writer died
       await lot.handled('users', U, 7);
-      const report = await lot.repair('users', U, { newestDeadLetter: 8, pendingBefore: Date.now() + 1, dryRun: false });
+      const report = await lot.repair('users', U, {
+        newestDeadLetter: 8,
+        pendingBefore: Date.now() + 1,
+        dryRun: false,
+      });
       expect(report).toEqual({ clearedPending: 1, lastDeadLetterOffset: { from: 7, to: 8 }, resolved: false });
       expect(await lot.check('users', U)).toBe(true);
       expect(await lot.handled('users', U, 8)).toBe(true);

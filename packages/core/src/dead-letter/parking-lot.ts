@@ -177,7 +177,11 @@ export class MemoryParkingLot implements ParkingLot {
   }
 
   private resolveIfCaughtUp(entry: Entry): boolean {
-    if (entry.pending.length > 0 || entry.lastDeadLetterOffset < 0 || entry.handledThrough < entry.lastDeadLetterOffset) {
+    if (
+      entry.pending.length > 0 ||
+      entry.lastDeadLetterOffset < 0 ||
+      entry.handledThrough < entry.lastDeadLetterOffset
+    ) {
       return false;
     }
     this.entries.delete(parkedId(entry.topic, entry.key));

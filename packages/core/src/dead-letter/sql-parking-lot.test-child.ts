@@ -19,7 +19,9 @@ const [dialect, table, pendingTable, topic, partition, keyHex] = process.argv.sl
 ];
 const executor =
   dialect === 'postgres'
-    ? postgresExecutor(new pg.Pool({ connectionString: process.env.ORDO_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test' }))
+    ? postgresExecutor(
+        new pg.Pool({ connectionString: process.env.ORDO_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test' }),
+      )
     : mysqlExecutor(mysql.createPool({ uri: process.env.ORDO_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test' }));
 const lot = new SqlParkingLot({ executor, table, pendingTable });
 await lot.beginPark(topic, Number(partition), Buffer.from(keyHex, 'hex'));

@@ -50,7 +50,10 @@ export class SqlParkingLot implements ParkingLot {
   constructor(options: SqlParkingLotOptions) {
     this.executor = options.executor;
     const keys = sqlIdentifier(options.table ?? 'ordo_parked_keys', 'parkingLot.table');
-    this.tables = { keys, pending: sqlIdentifier(options.pendingTable ?? `${keys}_pending`, 'parkingLot.pendingTable') };
+    this.tables = {
+      keys,
+      pending: sqlIdentifier(options.pendingTable ?? `${keys}_pending`, 'parkingLot.pendingTable'),
+    };
   }
 
   /** Creates the tables if they do not exist, and upgrades a table made by an older Ordo. Idempotent. */
@@ -78,10 +81,10 @@ export class SqlParkingLot implements ParkingLot {
         await this.executor.query(`UPDATE ${keys} SET pending = 0 WHERE ${where} AND pending > 0`, [topic, ...numbers]);
         for (const { key_hash } of stale) await this.resolveByHash(topic, key_hash, true);
       }
-      const { rows } = await this.executor.query<Row>(
-        `SELECT parked_key, key_bytes FROM ${keys} WHERE ${where}`,
-        [topic, ...numbers],
-      );
+      const { rows } = await this.executor.query<Row>(`SELECT parked_key, key_bytes FROM ${keys} WHERE ${where}`, [
+        topic,
+        ...numbers,
+      ]);
       for (const row of rows) this.cache.add(parkedId(topic, bytesOf(row)));
     }
   }
@@ -126,15 +129,18 @@ export class SqlParkingLot implements ParkingLot {
       [deadLetterOffset, topic, h],
     );
     const mine = [topic, h, this.owner];
-    await this.executor.query(
-      `UPDATE ${pending} SET pending = pending - 1 WHERE topic = ? AND key_hash = ? AND owner = ?`,
+    // A key's events are dead-lettered one at a time, so its count is nearly always 1.
+    const { affected } = await this.executor.query(
+      `DELETE FROM ${pending} WHERE topic = ? AND key_hash = ? AND owner = ? AND pending <= 1`,
       mine,
     );
-    await this.executor.query(
-      `DELETE FROM ${pending} WHERE topic = ? AND key_hash = ? AND owner = ? AND pending <= 0`,
-      mine,
-    );
-    this.remember(topic, key, !(await this.resolveByHash(topic, h, false)) && this.isParked(topic, key));
+    if (affected === 0) {
+      await this.executor.query(
+        `UPDATE ${pending} SET pending = pending - 1 WHERE topic = ? AND key_hash = ? AND owner = ?`,
+        mine,
+      );
+    }
+    if (await this.resolveByHash(topic, h, false)) this.cache.delete(parkedId(topic, key));
   }
 
   async handled(topic: string, key: Buffer, deadLetterOffset: number): Promise<boolean> {

@@ -226,7 +226,8 @@ export function deadLetterScenarios(
       await send(innocent, 2);
       await waitFor(() => innocentHandled.length === 2 && deadLettered.length === 2, {
         timeoutMs,
-        describe: () => `innocent handled ${innocentHandled.join(',')}; dead-lettered offsets ${deadLettered.join(',')}`,
+        describe: () =>
+          `innocent handled ${innocentHandled.join(',')}; dead-lettered offsets ${deadLettered.join(',')}`,
       });
       expect(innocentHandled).toEqual([1, 2]);
       expect(deadLettered).toEqual(guiltyOffsets);
