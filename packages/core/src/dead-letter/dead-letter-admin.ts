@@ -151,7 +151,7 @@ export function createDeadLetterAdmin(options: DeadLetterAdminOptions): DeadLett
 
   return {
     parkedKeys: (topic) => parkingLot.list(topic),
-    list: ({ topic, key }) => entries(topic, key === undefined ? undefined : keyBytesOf(key)),
+    list: async ({ topic, key }) => entries(topic, key === undefined ? undefined : keyBytesOf(key)),
     async show({ topic, partition, offset }) {
       const found = (await entries(topic)).find((e) => e.partition === partition && e.offset === offset);
       if (!found) return undefined;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createConsumer } from '../consumer/consumer.js';
 import { InMemoryKafka } from '../drivers/memory/in-memory-kafka.js';
@@ -23,6 +24,41 @@ for (const connect of [connectPostgres, connectMysql]) {
     };
 
     parkingLotContract(() => make(), { keepsUnendedWrites: true });
+
+    it('migrates a table made by an older Ordo: its keys stay parked, a count it leaked clears on load', async () => {
+      const table = newTable('ordo_parked');
+      const ts = db().executor.dialect === 'postgres' ? 'timestamptz' : 'timestamp(3)';
+      const now = db().executor.dialect === 'postgres' ? 'now()' : 'CURRENT_TIMESTAMP(3)';
+      // The schema and rows of the previous version: keys as text, a bare pending counter.
+      await db().executor.query(
+        `CREATE TABLE ${table} (topic varchar(255) NOT NULL, key_hash char(64) NOT NULL, parked_key text NOT NULL,
+          partition_no integer NOT NULL, pending integer NOT NULL, last_dl_offset bigint NOT NULL,
+          handled_through bigint NOT NULL, parked_at ${ts} NOT NULL, PRIMARY KEY (topic, key_hash))`,
+      );
+      const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+      for (const [key, pending] of [
+        ['kept', 0],
+        ['leaked', 1], // a process died between beginPark and endPark
+      ] as const) {
+        await db().executor.query(`INSERT INTO ${table} VALUES ('users', ?, ?, 1, ?, 4, -1, ${now})`, [
+          sha(key),
+          key,
+          pending,
+        ]);
+      }
+      const lot = await make(table); // migrates, twice
+      await lot.load([{ topic: 'users', partition: 1 }]);
+      expect(lot.isParked('users', Buffer.from('kept'))).toBe(true);
+      expect(lot.isParked('users', Buffer.from('leaked'))).toBe(true);
+      expect((await lot.list('users')).map((p) => [p.key, p.keyBytes.toString(), p.pendingWrites])).toEqual([
+        ['kept', 'kept', 0],
+        ['leaked', 'leaked', 0],
+      ]);
+      expect(await lot.handled('users', Buffer.from('leaked'), 4)).toBe(true);
+      // New parks on the old table store the exact bytes.
+      await lot.beginPark('users', 1, Buffer.from([0xff, 0x01]));
+      expect((await lot.list('users')).map((p) => p.key)).toContain('hex:ff01');
+    });
 
     it('refuses a hostile table name', () => {
       expect(() => new SqlParkingLot({ executor: db().executor, table: 'x; DROP TABLE users' })).toThrow(
