@@ -40,6 +40,12 @@ interface Row {
  * clears the pending rows of every other owner on the partitions it loads. A key is
  * deleted (resolved) only by a statement that sees no pending row and everything
  * handled through the newest dead letter.
+ *
+ * A zombie (a process still writing after it lost the partition) may finish its write
+ * after its row was cleared. Its source offset cannot commit (the group refuses it), so
+ * its dead letter is a duplicate of an event the new owner redoes (O6); its `endPark`
+ * only raises the newest offset of a key still parked (which then waits for that dead
+ * letter too) and never parks a resolved key again.
  */
 export class SqlParkingLot implements ParkingLot {
   private readonly tables: ParkingTables;
