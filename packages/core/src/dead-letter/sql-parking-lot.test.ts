@@ -25,6 +25,28 @@ for (const connect of [connectPostgres, connectMysql]) {
 
     parkingLotContract(() => make(), { keepsUnendedWrites: true });
 
+    it("load clears other processes' pending writes on the partitions it loads, and a zombie's late write never re-parks", async () => {
+      const table = newTable('ordo_parked');
+      const [a, b] = [await make(table), await make(table)]; // two processes
+      const [k1, k2, k3] = ['k1', 'k2', 'k3'].map((k) => Buffer.from(k)) as [Buffer, Buffer, Buffer];
+      await a.beginPark('users', 0, k1); // a dies (or goes zombie) mid-write
+      await a.beginPark('users', 1, k2); // on a partition b does not take
+      await b.beginPark('users', 0, k3); // b's own write in flight
+      await b.load([{ topic: 'users', partition: 0 }]);
+      const pending = async () =>
+        Object.fromEntries((await b.list('users')).map((p) => [p.key, p.pendingWrites] as const));
+      // k1 had no dead letter recorded and nothing pending any more: resolved, its event is redone by b.
+      expect(await pending()).toEqual({ k2: 1, k3: 1 });
+      expect(await b.check('users', k1)).toBe(false);
+      // The zombie finishes its write late: the key stays resolved.
+      await a.endPark('users', k1, 5);
+      expect(await b.check('users', k1)).toBe(false);
+      await b.endPark('users', k3, 6);
+      expect(await b.handled('users', k3, 6)).toBe(true);
+      await a.endPark('users', k2, 7);
+      expect(await a.handled('users', k2, 7)).toBe(true);
+    });
+
     it('migrates a table made by an older Ordo: its keys stay parked, a count it leaked clears on load', async () => {
       const table = newTable('ordo_parked');
       const ts = db().executor.dialect === 'postgres' ? 'timestamptz' : 'timestamp(3)';
