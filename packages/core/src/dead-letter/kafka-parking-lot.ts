@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { DeliveryReport, DriverConsumer, DriverProducer, KafkaDriver, RecordBatch } from '../driver/types.js';
+import type { DriverConsumer, DriverProducer, KafkaDriver } from '../driver/types.js';
 import { InvalidConfigError } from '../errors.js';
 import { partitionFor } from '../partition/partitioner.js';
-import {
-  readRegister,
-  registerKey,
-  registerValue,
-  type Register,
-  type RegisterWrite,
-} from './kafka-parking-registers.js';
+import { registerKey, registerValue, type Register, type RegisterWrite } from './kafka-parking-registers.js';
 import { keyText, parkedId } from './parked-key-text.js';
+import { ParkingTopicTail } from './parking-topic-tail.js';
 import type { KeyRepair, KeyRepairRequest, ParkedKey, ParkingLot } from './parking-lot.js';
 
 /** Options of {@link KafkaParkingLot}. */
@@ -57,13 +52,11 @@ const REGISTERS: readonly Register[] = ['P', 'H', 'D'];
  * in flight lives only in this process, so a crash leaves nothing behind.
  *
  * Every process tails the whole topic. Decisions off the hot path (`check`, `load`,
- * `list`) first make sure the tail has read everything written before them: they
- * write a barrier (a tombstone under a key of this process) to the partitions that hold
- * the key's registers, which tells where those partitions end, and wait until the tail
- * has read everything before the barrier that this object did not write itself (its
- * own writes are applied when made). A parked key's follower therefore costs one produce
- * request on the clients this object keeps, not a metadata and watermark query per
- * partition with fresh clients, and waits for the tail only when another process wrote.
+ * `list`) first make sure the tail has read everything written before them, with a
+ * barrier (see {@link ParkingTopicTail}) on the partitions that hold the key's registers
+ * (on all of them for `load` and `list`). A parked key's follower therefore costs one
+ * produce request on the clients this object keeps, not a metadata and watermark query
+ * per partition with fresh clients.
  *
  * Resolved keys are not deleted: tombstones from two kinds of writer could race a new
  * park. Each key that was ever parked keeps one small record per register, which
@@ -72,15 +65,10 @@ const REGISTERS: readonly Register[] = ['P', 'H', 'D'];
 export class KafkaParkingLot implements ParkingLot {
   private readonly topic: string;
   private readonly partitions: number;
-  private readonly barrierKey = Buffer.from(`B\u0000${randomUUID()}`);
   private readonly states = new Map<string, KeyState>();
   private readonly pending = new Map<string, PendingPark>();
-  /** Per partition of the parking topic: the next offset the tail reads. */
-  private readonly positions = new Map<number, number>();
-  /** Per partition: offsets this object wrote that the tail has not read yet. */
-  private readonly ownUnread = new Map<number, Set<number>>();
-  private readonly waiters = new Set<{ partition: number; end: number; resolve: () => void }>();
   private readonly producer: DriverProducer;
+  private readonly tail: ParkingTopicTail;
   private reader: DriverConsumer | undefined;
   private partitionCount = 0;
   private starting: Promise<void> | undefined;
@@ -92,6 +80,7 @@ export class KafkaParkingLot implements ParkingLot {
       throw new InvalidConfigError('parkingLot.partitions', 'must be a positive integer');
     }
     this.producer = options.driver.createProducer();
+    this.tail = new ParkingTopicTail(this.producer, this.topic, (write) => this.merge(write));
   }
 
   async load(): Promise<void> {
@@ -217,7 +206,7 @@ export class KafkaParkingLot implements ParkingLot {
         onRevoke: async () => undefined,
         onLost: () => undefined,
         onError: () => undefined,
-        onRecords: (batch) => this.apply(batch),
+        onRecords: (batch) => this.tail.apply(batch),
       });
       this.reader = reader;
     })().catch((error: unknown) => {
@@ -237,40 +226,7 @@ export class KafkaParkingLot implements ParkingLot {
       topic === undefined || key === undefined
         ? Array.from({ length: this.partitionCount }, (_, p) => p)
         : [...new Set(REGISTERS.map((r) => this.partitionOf(registerKey(r, topic, key))))];
-    const reports = await this.send(
-      partitions.map((partition) => ({ topic: this.topic, partition, key: this.barrierKey, value: null })),
-    );
-    await Promise.all(reports.map((r) => this.readUpTo(r.partition, r.offset)));
-  }
-
-  /** Resolves once the tail has read every record before `end` that this object did not write. */
-  private readUpTo(partition: number, end: number): Promise<void> {
-    if (this.hasRead(partition, end)) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.add({ partition, end, resolve }));
-  }
-
-  private hasRead(partition: number, end: number): boolean {
-    const own = this.ownUnread.get(partition);
-    for (let offset = this.positions.get(partition) ?? 0; offset < end; offset++) {
-      if (!own?.has(offset)) return false;
-    }
-    return true;
-  }
-
-  /**
-   * Sends to the parking topic, then at once (in the same turn) applies the writes
-   * (`written`) and remembers their offsets, so a barrier counts them as read.
-   */
-  private async send(records: Parameters<DriverProducer['send']>[0], written = () => {}): Promise<DeliveryReport[]> {
-    const reports = await this.producer.send(records);
-    written();
-    for (const r of reports) {
-      if (r.offset < (this.positions.get(r.partition) ?? 0)) continue; // already read
-      let own = this.ownUnread.get(r.partition);
-      if (!own) this.ownUnread.set(r.partition, (own = new Set()));
-      own.add(r.offset);
-    }
-    return reports;
+    await this.tail.barrier(partitions);
   }
 
   private partitionOf(recordKey: Buffer): number {
@@ -281,25 +237,10 @@ export class KafkaParkingLot implements ParkingLot {
     await this.start();
     const write: RegisterWrite = { register, topic, key, offset, partition, at: Date.now() };
     const recordKey = registerKey(register, topic, key);
-    await this.send(
+    await this.tail.send(
       [{ topic: this.topic, partition: this.partitionOf(recordKey), key: recordKey, value: registerValue(write) }],
       () => this.merge(write),
     );
-  }
-
-  private apply(batch: RecordBatch): void {
-    for (const record of batch.records) {
-      this.positions.set(record.partition, record.offset + 1);
-      this.ownUnread.get(record.partition)?.delete(record.offset);
-      const write = readRegister(record);
-      if (write) this.merge(write);
-    }
-    for (const waiter of this.waiters) {
-      if (this.hasRead(waiter.partition, waiter.end)) {
-        this.waiters.delete(waiter);
-        waiter.resolve();
-      }
-    }
   }
 
   /** Raises a register; registers never go down, so replays and races are harmless. */
