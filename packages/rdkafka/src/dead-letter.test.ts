@@ -45,7 +45,7 @@ describe('dead letters on @ordo/rdkafka with a SqlParkingLot on PostgreSQL', () 
     60_000,
     () => {
       const table = `ordo_parked_${Math.random().toString(36).slice(2, 8)}`;
-      tables.push(table);
+      tables.push(table, `${table}_pending`);
       return async () => {
         const lot = new SqlParkingLot({ executor: postgresExecutor(pool), table });
         await lot.migrate();

@@ -37,7 +37,7 @@ describe('the shop app on InMemoryKafka (handlers with explicit @inject, no deco
     await waitFor(() => deadLetterFailures.length > 0, { describe: () => 'a failed dead letter' });
     expect(deadLetterFailures[0]).toMatchObject({ topic: 'users.dead-letter', key: 'u2' });
     const parking = container.resolve<ParkingLot>(SHOP_PARKING_LOT);
-    expect(await parking.check('users', 'u2')).toBe(true);
+    expect(await parking.check('users', Buffer.from('u2'))).toBe(true);
     expect(container.resolve(Journal).of('u2')).toEqual([]);
   });
 
@@ -57,7 +57,7 @@ describe('the shop app on InMemoryKafka (handlers with explicit @inject, no deco
       ['BackfillEmail', 'users.dead-letter', 'user-created'],
       ['OnUserRenamed', 'users.dead-letter', 'user-renamed'],
     ]);
-    expect(await container.resolve<ParkingLot>(SHOP_PARKING_LOT).check('users', 'u2')).toBe(false);
+    expect(await container.resolve<ParkingLot>(SHOP_PARKING_LOT).check('users', Buffer.from('u2'))).toBe(false);
 
     // Resolved, the key takes the normal path again.
     const producer = container.resolve<Producer>(ORDO_PRODUCER);

@@ -37,6 +37,10 @@ export class LazyConsumedEvent implements ConsumedEvent {
     return this.decodedKey;
   }
 
+  get keyBytes(): Buffer | null {
+    return this.record.key;
+  }
+
   get value(): unknown {
     if (this.decodedValue === UNDECODED) {
       this.decodedValue = this.record.value === null ? null : this.codec.decode(this.record.value);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createConsumer } from '../consumer/consumer.js';
 import { readTopic } from '../driver/read-topic.js';
 import { InMemoryKafka } from '../drivers/memory/in-memory-kafka.js';
-import { ReplayRefusedError } from '../errors.js';
+import { InvalidConfigError, ReplayRefusedError } from '../errors.js';
 import { silentLogger } from '../internal/logger.js';
 import { createProducer } from '../producer/producer.js';
 import { waitFor } from '../testing/wait-for.js';
@@ -127,6 +127,48 @@ describe('dead-letter operator API', () => {
     expect(count).toBe(3);
     expect(seen).toEqual([{ v: 1 }, { v: 2 }, { v: 3 }]);
     expect(await admin.parkedKeys()).toEqual([]);
+    await consumer.stop();
+  });
+  it('shows binary keys in hex form, and takes that form back to list and discard exactly that key', async () => {
+    const kafka = new InMemoryKafka({ topics: [{ name: 'users', partitions: 1 }] });
+    const parkingLot = new MemoryParkingLot();
+    const guilty = Buffer.from([0xff, 0x01]);
+    const innocent = Buffer.from([0xfe, 0x01]); // the same UTF-8 text as guilty
+    const consumer = createConsumer({
+      driver: kafka,
+      groupId: 'app',
+      topics: ['users'],
+      retry: { attempts: 1 },
+      deadLetter: { enabled: true, parkingLot },
+      logger: silentLogger,
+    });
+    const handled: string[] = [];
+    consumer.handle('users', '*', (event) => {
+      if (event.keyBytes!.equals(guilty)) throw new Error('poison');
+      handled.push(event.keyBytes!.toString('hex'));
+    });
+    let deadLettered = 0;
+    consumer.on('dead-lettered', () => void deadLettered++);
+    await consumer.start();
+    const raw = kafka.createProducer();
+    await raw.connect();
+    for (const key of [guilty, innocent, guilty]) {
+      await raw.send([{ topic: 'users', key, value: Buffer.from('{}'), headers: { 'ordo-type': 'e' } }]);
+    }
+    await waitFor(() => deadLettered === 2 && handled.length === 1);
+    const admin = createDeadLetterAdmin({ driver: kafka, parkingLot });
+    expect((await admin.parkedKeys()).map((p) => p.key)).toEqual(['hex:ff01']);
+    const list = await admin.list({ topic: 'users', key: 'hex:ff01' });
+    expect(list.map((e) => [e.key, e.keyBytes?.toString('hex')])).toEqual([
+      ['hex:ff01', 'ff01'],
+      ['hex:ff01', 'ff01'],
+    ]);
+    expect(await admin.list({ topic: 'users', key: 'hex:fe01' })).toEqual([]);
+    expect(await admin.list({ topic: 'users', key: innocent })).toEqual([]);
+    await expect(admin.list({ topic: 'users', key: 'hex:f' })).rejects.toThrow(InvalidConfigError);
+    expect(await admin.discard({ topic: 'users', key: 'hex:ff01', operator: 'alice' })).toBe(2);
+    expect(await admin.parkedKeys()).toEqual([]);
+    expect(handled).toEqual(['fe01']);
     await consumer.stop();
   });
 });

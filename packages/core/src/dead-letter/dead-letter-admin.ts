@@ -1,4 +1,4 @@
-import { keyOf, typeOf } from '../consumer/consumed-event.js';
+import { typeOf } from '../consumer/consumed-event.js';
 import type { EventHandler } from '../consumer/handler-registry.js';
 import { LazyConsumedEvent } from '../consumer/consumed-event.js';
 import { readTopic } from '../driver/read-topic.js';
@@ -7,6 +7,8 @@ import { InvalidConfigError, ReplayRefusedError } from '../errors.js';
 import { HEADERS, headersFromRaw, type Headers } from '../message/headers.js';
 import { jsonCodec, type Codec } from '../message/json-codec.js';
 import { DEAD_LETTER_HEADERS, type DeadLetterReason } from './dead-letter-headers.js';
+import { repairParkingLot, type RepairReport, type RepairRequest } from './dead-letter-repair.js';
+import { keyBytesOf, keyText, type KeyInput } from './parked-key-text.js';
 import type { ParkedKey, ParkingLot } from './parking-lot.js';
 
 /** Header a replayed event carries: which dead letter it replays. */
@@ -18,7 +20,10 @@ export interface DeadLetterEntry {
   readonly topic: string;
   readonly partition: number;
   readonly offset: number;
+  /** Operator form of the key: its text, or `hex:…` when the bytes are not plain text. */
   readonly key: string | null;
+  /** The key's bytes, exactly. */
+  readonly keyBytes: Buffer | null;
   readonly type: string;
   readonly id: string;
   readonly reason: DeadLetterReason | string;
@@ -54,11 +59,15 @@ export interface OperatorAction {
   readonly reason?: string;
 }
 
-/** The operator commands on dead letters (the `ordo` CLI calls these). */
+/**
+ * The operator commands on dead letters (the `ordo` CLI calls these). Keys are given as
+ * bytes or in operator form: text, or `hex:` and the bytes in hex for keys that are not
+ * plain text (as `parkedKeys` and `list` show them).
+ */
 export interface DeadLetterAdmin {
   parkedKeys(topic?: string): Promise<ParkedKey[]>;
   /** Dead letters of a source topic, optionally of one key, in dead-letter topic order. */
-  list(query: { topic: string; key?: string }): Promise<DeadLetterEntry[]>;
+  list(query: { topic: string; key?: KeyInput }): Promise<DeadLetterEntry[]>;
   /** One dead letter, with its value decoded (or the decode error). */
   show(where: {
     topic: string;
@@ -70,11 +79,20 @@ export interface DeadLetterAdmin {
    * `ordo-id`. Refused for a replay of a replay, or while the key is parked (the replay
    * would be dead-lettered again), unless `force`.
    */
-  replayToSource(request: { topic: string; key: string; force?: boolean } & OperatorAction): Promise<DeliveryReport[]>;
+  replayToSource(
+    request: { topic: string; key: KeyInput; force?: boolean } & OperatorAction,
+  ): Promise<DeliveryReport[]>;
   /** Runs `handler` on a key's dead letters in order, then resolves the key. */
-  replayToHandler(request: { topic: string; key: string; handler: EventHandler } & OperatorAction): Promise<number>;
+  replayToHandler(request: { topic: string; key: KeyInput; handler: EventHandler } & OperatorAction): Promise<number>;
   /** Marks all of a key's dead letters handled without running them: the key is resolved. */
-  discard(request: { topic: string; key: string } & OperatorAction): Promise<number>;
+  discard(request: { topic: string; key: KeyInput } & OperatorAction): Promise<number>;
+  /**
+   * Repairs the parking lot in any state: clears pending dead-letter writes left by
+   * processes that died, records dead letters that were written but not recorded, and
+   * resolves keys whose dead letters are all handled or discarded. Reports every parked
+   * key it looked at; `dryRun` changes nothing. Recorded in the audit topic unless a dry run.
+   */
+  repair(request: RepairRequest & OperatorAction): Promise<RepairReport>;
 }
 
 /**
@@ -91,9 +109,9 @@ export function createDeadLetterAdmin(options: DeadLetterAdminOptions): DeadLett
   const auditTopic = options.auditTopic ?? 'ordo.audit';
   const { driver, parkingLot } = options;
 
-  const entries = async (topic: string, key?: string): Promise<DeadLetterEntry[]> => {
+  const entries = async (topic: string, key?: Buffer): Promise<DeadLetterEntry[]> => {
     const records = await readTopic(driver, topicName(topic), {
-      filter: (r) => key === undefined || keyOf(r) === key,
+      filter: (r) => key === undefined || (r.key !== null && r.key.equals(key)),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     return records.map(toEntry);
@@ -123,7 +141,7 @@ export function createDeadLetterAdmin(options: DeadLetterAdminOptions): DeadLett
 
   const resolveThrough = async (
     topic: string,
-    key: string,
+    key: Buffer,
     list: readonly DeadLetterEntry[],
     how: 'handled' | 'discarded',
   ): Promise<void> => {
@@ -133,7 +151,7 @@ export function createDeadLetterAdmin(options: DeadLetterAdminOptions): DeadLett
 
   return {
     parkedKeys: (topic) => parkingLot.list(topic),
-    list: ({ topic, key }) => entries(topic, key),
+    list: async ({ topic, key }) => entries(topic, key === undefined ? undefined : keyBytesOf(key)),
     async show({ topic, partition, offset }) {
       const found = (await entries(topic)).find((e) => e.partition === partition && e.offset === offset);
       if (!found) return undefined;
@@ -145,7 +163,8 @@ export function createDeadLetterAdmin(options: DeadLetterAdminOptions): DeadLett
       }
       return { ...found, decoded };
     },
-    async replayToSource({ topic, key, force = false, ...who }) {
+    async replayToSource({ topic, key: input, force = false, ...who }) {
+      const key = keyBytesOf(input);
       const list = await entries(topic, key);
       if (!force) {
         const again = list.find((e) => e.replayOf !== undefined);
@@ -156,14 +175,14 @@ export function createDeadLetterAdmin(options: DeadLetterAdminOptions): DeadLett
         }
         if (await parkingLot.check(topic, key)) {
           throw new ReplayRefusedError(
-            `Key "${key}" of "${topic}" is still parked: a replay would be dead-lettered again. Discard or drain it first, or pass force`,
+            `Key "${keyText(key)}" of "${topic}" is still parked: a replay would be dead-lettered again. Discard or drain it first, or pass force`,
           );
         }
       }
       const reports = await publish(
         list.map((e) => ({
           topic,
-          key: Buffer.from(key),
+          key,
           value: e.value,
           headers: {
             ...withoutDeadLetterHeaders(e.headers),
@@ -171,11 +190,16 @@ export function createDeadLetterAdmin(options: DeadLetterAdminOptions): DeadLett
           },
         })),
       );
-      await audit('replay-to-source', { topic, key, offsets: list.map((e) => `${e.partition}@${e.offset}`) }, who);
+      await audit(
+        'replay-to-source',
+        { topic, key: keyText(key), offsets: list.map((e) => `${e.partition}@${e.offset}`) },
+        who,
+      );
       return reports;
     },
-    async replayToHandler({ topic, key, handler, ...who }) {
-      const records = await readTopic(driver, topicName(topic), { filter: (r) => keyOf(r) === key });
+    async replayToHandler({ topic, key: input, handler, ...who }) {
+      const key = keyBytesOf(input);
+      const records = await readTopic(driver, topicName(topic), { filter: (r) => r.key !== null && r.key.equals(key) });
       for (const record of records) {
         await handler(new LazyConsumedEvent(record, codec), {
           attempt: 1,
@@ -184,14 +208,34 @@ export function createDeadLetterAdmin(options: DeadLetterAdminOptions): DeadLett
         });
       }
       await resolveThrough(topic, key, records.map(toEntry), 'handled');
-      await audit('replay-to-handler', { topic, key, count: records.length }, who);
+      await audit('replay-to-handler', { topic, key: keyText(key), count: records.length }, who);
       return records.length;
     },
-    async discard({ topic, key, ...who }) {
+    async discard({ topic, key: input, ...who }) {
+      const key = keyBytesOf(input);
       const list = await entries(topic, key);
       await resolveThrough(topic, key, list, 'discarded');
-      await audit('discard', { topic, key, offsets: list.map((e) => `${e.partition}@${e.offset}`) }, who);
+      await audit('discard', { topic, key: keyText(key), offsets: list.map((e) => `${e.partition}@${e.offset}`) }, who);
       return list.length;
+    },
+    async repair({ topic, dryRun, pendingOlderThanMs, ...who }) {
+      if (!who.operator) throw new InvalidConfigError('operator', 'name who performs the action');
+      const request = { ...(topic === undefined ? {} : { topic }), ...(dryRun === undefined ? {} : { dryRun }) };
+      const report = await repairParkingLot(
+        { driver, parkingLot, topicName },
+        { ...request, ...(pendingOlderThanMs === undefined ? {} : { pendingOlderThanMs }) },
+      );
+      if (!report.dryRun) {
+        const changed = report.keys.map(({ topic: t, key, clearedPending, lastDeadLetterOffset, resolved }) => ({
+          topic: t,
+          key,
+          clearedPending,
+          lastDeadLetterOffset,
+          resolved,
+        }));
+        await audit('repair', { keys: changed }, who);
+      }
+      return report;
     },
   };
 }
@@ -202,7 +246,8 @@ function toEntry(record: ConsumedRecord): DeadLetterEntry {
     topic: record.topic,
     partition: record.partition,
     offset: record.offset,
-    key: keyOf(record),
+    key: record.key === null ? null : keyText(record.key),
+    keyBytes: record.key,
     type: typeOf(record),
     id: headers[HEADERS.id] ?? `${record.topic}/${record.partition}/${record.offset}`,
     reason: headers[DEAD_LETTER_HEADERS.reason] ?? 'unknown',

@@ -8,6 +8,7 @@ import type { RetryConfig } from '../internal/retry-policy.js';
 import { TypedEmitter } from '../internal/typed-emitter.js';
 import type { Codec } from '../message/json-codec.js';
 import type { ResolvedDeadLetterConfig } from './dead-letter-config.js';
+import { keyText } from './parked-key-text.js';
 
 /** How the dead letters of one source topic are handled instead of the usual way. */
 export interface DeadLetterOverride {
@@ -31,7 +32,10 @@ export interface DeadLetterConsumerOptions {
 
 /** Events of a dead-letter consumer: those of its consumers, plus `resolved`. */
 export interface DeadLetterConsumerEvents extends ConsumerEvents {
-  /** Every dead letter of a key is handled: the key is resolved and takes the normal path again. */
+  /**
+   * Every dead letter of a key is handled: the key is resolved and takes the normal path
+   * again. `key` is its operator form (text, or `hex:…` for keys that are not plain text).
+   */
   resolved: { readonly topic: string; readonly key: string };
 }
 
@@ -102,15 +106,17 @@ export function createDeadLetterConsumer(
     const resolving =
       (handler: EventHandler): EventHandler =>
       async (event, ctx) => {
+        // Keys are their bytes: two binary keys with the same (lossy) text are different keys.
+        const key = event.keyBytes;
         // A key that is no longer parked had its dead letters discarded by an operator.
-        if (event.key !== null && !(await parking.check(topic, event.key))) {
+        if (key !== null && !(await parking.check(topic, key))) {
           const record = { topic: event.topic, partition: event.partition, offset: event.offset, key: event.key };
           events.emit('skipped', { record, reason: 'key already resolved' });
           return;
         }
         await handler(event, ctx);
-        if (event.key !== null && (await parking.handled(topic, event.key, event.offset))) {
-          events.emit('resolved', { topic, key: event.key });
+        if (key !== null && (await parking.handled(topic, key, event.offset))) {
+          events.emit('resolved', { topic, key: keyText(key) });
         }
       };
     const dlTopic = source.config.topicName(topic);

@@ -1,4 +1,3 @@
-import { keyOf } from '../consumer/consumed-event.js';
 import type { ConsumedRecord, DeliveryReport, DriverProducer, KafkaDriver, TopicPartition } from '../driver/types.js';
 import {
   ContractViolationError,
@@ -46,7 +45,7 @@ export class DeadLetterRouter {
 
   /** Whether the record's key has unresolved dead letters. */
   isParked(record: ConsumedRecord): boolean {
-    const key = keyOf(record);
+    const key = record.key; // bytes: keys that decode to the same text are still different keys
     return key !== null && this.config.parkingLot.isParked(record.topic, key);
   }
 
@@ -71,7 +70,7 @@ export class DeadLetterRouter {
 
   /** Asks the parking store itself whether the record's key is still parked. */
   confirmParked(record: ConsumedRecord): Promise<boolean> {
-    const key = keyOf(record);
+    const key = record.key;
     return key === null ? Promise.resolve(false) : this.config.parkingLot.check(record.topic, key);
   }
 
@@ -130,7 +129,7 @@ export class DeadLetterRouter {
     facts: DeadLetterFacts,
     signal: AbortSignal,
   ): Promise<DeliveryReport | undefined> {
-    const key = keyOf(record);
+    const key = record.key;
     const parking = this.config.parkingLot;
     // Counted when decided, not when written: failures that arrive together must not
     // all slip past the threshold while the first writes are in flight.

@@ -1,6 +1,14 @@
 export type { DeadLetterConfig } from './dead-letter-config.js';
 export { DEAD_LETTER_HEADERS, type DeadLetterReason } from './dead-letter-headers.js';
-export { MemoryParkingLot, type ParkingLot, type ParkedKey } from './parking-lot.js';
+export {
+  MemoryParkingLot,
+  type KeyRepair,
+  type KeyRepairRequest,
+  type ParkingLot,
+  type ParkedKey,
+} from './parking-lot.js';
+export { HEX_KEY_PREFIX, keyFromText, keyText, type KeyInput } from './parked-key-text.js';
+export type { RepairedKey, RepairReport, RepairRequest } from './dead-letter-repair.js';
 export type { BreakerConfig, BreakerState } from './breaker.js';
 export type {
   DeadLetterConsumer,

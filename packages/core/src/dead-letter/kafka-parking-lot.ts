@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { DriverConsumer, DriverProducer, KafkaDriver, RecordBatch } from '../driver/types.js';
+import type { DriverConsumer, DriverProducer, KafkaDriver } from '../driver/types.js';
 import { InvalidConfigError } from '../errors.js';
-import type { ParkedKey, ParkingLot } from './parking-lot.js';
+import { partitionFor } from '../partition/partitioner.js';
+import { registerKey, registerValue, type Register, type RegisterWrite } from './kafka-parking-registers.js';
+import { keyText, parkedId } from './parked-key-text.js';
+import { ParkingTopicTail } from './parking-topic-tail.js';
+import type { KeyRepair, KeyRepairRequest, ParkedKey, ParkingLot } from './parking-lot.js';
 
 /** Options of {@link KafkaParkingLot}. */
 export interface KafkaParkingLotOptions {
@@ -15,7 +19,7 @@ export interface KafkaParkingLotOptions {
 /** Single-writer max-registers per parked key. */
 interface KeyState {
   topic: string;
-  key: string;
+  key: Buffer;
   partition: number;
   /** Newest dead-letter offset: written only by the source partition's owner. */
   parkedThrough: number;
@@ -26,7 +30,15 @@ interface KeyState {
   parkedAt: number;
 }
 
-type Register = 'P' | 'H' | 'D';
+/** A dead-letter write this process has begun and not yet recorded. */
+interface PendingPark {
+  topic: string;
+  key: Buffer;
+  partition: number;
+  count: number;
+}
+
+const REGISTERS: readonly Register[] = ['P', 'H', 'D'];
 
 /**
  * Parked keys kept in a compacted Kafka topic, for services with no database.
@@ -36,10 +48,15 @@ type Register = 'P' | 'H' | 'D';
  * (the dead-letter consumer) and discarded-through (operators). Because they live under
  * different Kafka keys and only grow, compaction (which keeps the last record per key)
  * and concurrent writers never lose a park. A key is parked while its newest dead
- * letter is past both other registers, or while this process is writing one.
+ * letter is past both other registers, or while this process is writing one; a write
+ * in flight lives only in this process, so a crash leaves nothing behind.
  *
- * Every process tails the whole topic; decisions off the hot path (`check`, `load`,
- * `list`) first wait until the tail has reached the topic's current end.
+ * Every process tails the whole topic. Decisions off the hot path (`check`, `load`,
+ * `list`) first make sure the tail has read everything written before them, with a
+ * barrier (see {@link ParkingTopicTail}) on the partitions that hold the key's registers
+ * (on all of them for `load` and `list`). A parked key's follower therefore costs one
+ * produce request on the clients this object keeps, not a metadata and watermark query
+ * per partition with fresh clients.
  *
  * Resolved keys are not deleted: tombstones from two kinds of writer could race a new
  * park. Each key that was ever parked keeps one small record per register, which
@@ -49,11 +66,11 @@ export class KafkaParkingLot implements ParkingLot {
   private readonly topic: string;
   private readonly partitions: number;
   private readonly states = new Map<string, KeyState>();
-  private readonly pending = new Map<string, number>();
-  private readonly partitionOf = new Map<string, number>();
-  private readonly positions = new Map<number, number>();
+  private readonly pending = new Map<string, PendingPark>();
   private readonly producer: DriverProducer;
+  private readonly tail: ParkingTopicTail;
   private reader: DriverConsumer | undefined;
+  private partitionCount = 0;
   private starting: Promise<void> | undefined;
 
   constructor(private readonly options: KafkaParkingLotOptions) {
@@ -63,56 +80,55 @@ export class KafkaParkingLot implements ParkingLot {
       throw new InvalidConfigError('parkingLot.partitions', 'must be a positive integer');
     }
     this.producer = options.driver.createProducer();
+    this.tail = new ParkingTopicTail(this.producer, this.topic, (write) => this.merge(write));
   }
 
   async load(): Promise<void> {
     await this.caughtUp();
   }
 
-  isParked(topic: string, key: string): boolean {
-    const k = id(topic, key);
-    if ((this.pending.get(k) ?? 0) > 0) return true;
+  isParked(topic: string, key: Buffer): boolean {
+    const k = parkedId(topic, key);
+    if (this.pending.has(k)) return true;
     const s = this.states.get(k);
     return s !== undefined && s.parkedThrough > Math.max(s.handledThrough, s.discardedThrough);
   }
 
-  async check(topic: string, key: string): Promise<boolean> {
-    await this.caughtUp();
+  async check(topic: string, key: Buffer): Promise<boolean> {
+    await this.caughtUp(topic, key);
     return this.isParked(topic, key);
   }
 
-  async beginPark(topic: string, partition: number, key: string): Promise<void> {
+  async beginPark(topic: string, partition: number, key: Buffer): Promise<void> {
     await this.start();
-    const k = id(topic, key);
-    this.pending.set(k, (this.pending.get(k) ?? 0) + 1);
-    this.partitionOf.set(k, partition);
+    const k = parkedId(topic, key);
+    const entry = this.pending.get(k);
+    if (entry) entry.count++;
+    else this.pending.set(k, { topic, key: Buffer.from(key), partition, count: 1 });
   }
 
-  async endPark(topic: string, key: string, deadLetterOffset: number): Promise<void> {
-    const k = id(topic, key);
+  async endPark(topic: string, key: Buffer, deadLetterOffset: number): Promise<void> {
+    const k = parkedId(topic, key);
+    const entry = this.pending.get(k);
     try {
-      if (deadLetterOffset >= 0) {
-        await this.write('P', topic, key, deadLetterOffset, this.partitionOf.get(k) ?? -1);
-      }
+      if (deadLetterOffset >= 0) await this.write('P', topic, key, deadLetterOffset, entry?.partition ?? -1);
     } finally {
-      const left = (this.pending.get(k) ?? 1) - 1;
-      if (left > 0) this.pending.set(k, left);
-      else this.pending.delete(k);
+      if (entry && --entry.count <= 0) this.pending.delete(k);
     }
   }
 
-  async handled(topic: string, key: string, deadLetterOffset: number): Promise<boolean> {
+  handled(topic: string, key: Buffer, deadLetterOffset: number): Promise<boolean> {
     return this.raise('H', topic, key, deadLetterOffset);
   }
 
-  async discarded(topic: string, key: string, deadLetterOffset: number): Promise<boolean> {
+  discarded(topic: string, key: Buffer, deadLetterOffset: number): Promise<boolean> {
     return this.raise('D', topic, key, deadLetterOffset);
   }
 
   /** Raises the handled or discarded register; true when that resolves a parked key. */
-  private async raise(register: 'H' | 'D', topic: string, key: string, offset: number): Promise<boolean> {
-    await this.caughtUp();
-    const wasParked = this.isParked(topic, key) || this.states.has(id(topic, key));
+  private async raise(register: 'H' | 'D', topic: string, key: Buffer, offset: number): Promise<boolean> {
+    await this.caughtUp(topic, key);
+    const wasParked = this.isParked(topic, key) || this.states.has(parkedId(topic, key));
     await this.write(register, topic, key, offset);
     return wasParked && !this.isParked(topic, key);
   }
@@ -120,26 +136,49 @@ export class KafkaParkingLot implements ParkingLot {
   async list(topic?: string): Promise<ParkedKey[]> {
     await this.caughtUp();
     const parked: ParkedKey[] = [];
-    for (const s of this.states.values()) {
+    for (const [k, s] of this.states) {
       if ((topic !== undefined && s.topic !== topic) || !this.isParked(s.topic, s.key)) continue;
       parked.push({
         topic: s.topic,
-        partition: s.partition >= 0 ? s.partition : (this.partitionOf.get(id(s.topic, s.key)) ?? -1),
-        key: s.key,
+        partition: s.partition >= 0 ? s.partition : (this.pending.get(k)?.partition ?? -1),
+        key: keyText(s.key),
+        keyBytes: s.key,
         lastDeadLetterOffset: s.parkedThrough,
         handledThrough: Math.max(s.handledThrough, s.discardedThrough),
         parkedAt: s.parkedAt,
+        pendingWrites: this.pending.get(k)?.count ?? 0,
       });
     }
     // Keys this process is parking right now, before their first register is written.
-    for (const k of this.pending.keys()) {
-      if (this.states.has(k)) continue;
-      const [t, key] = k.split('\u0000') as [string, string];
-      if (topic !== undefined && t !== topic) continue;
-      const partition = this.partitionOf.get(k) ?? -1;
-      parked.push({ topic: t, partition, key, lastDeadLetterOffset: -1, handledThrough: -1, parkedAt: Date.now() });
+    for (const [k, p] of this.pending) {
+      if (this.states.has(k) || (topic !== undefined && p.topic !== topic)) continue;
+      parked.push({
+        topic: p.topic,
+        partition: p.partition,
+        key: keyText(p.key),
+        keyBytes: p.key,
+        lastDeadLetterOffset: -1,
+        handledThrough: -1,
+        parkedAt: Date.now(),
+        pendingWrites: p.count,
+      });
     }
     return parked;
+  }
+
+  /**
+   * Nothing here can be left behind by a crash (pending writes live in the writing
+   * process only), so a repair only reports; registers are raised by their own writers.
+   */
+  async repair(topic: string, key: Buffer, request: KeyRepairRequest): Promise<KeyRepair | undefined> {
+    if (!(await this.check(topic, key))) return undefined;
+    const s = this.states.get(parkedId(topic, key));
+    const from = s?.parkedThrough ?? -1;
+    return {
+      clearedPending: 0,
+      lastDeadLetterOffset: { from, to: Math.max(from, request.newestDeadLetter) },
+      resolved: false,
+    };
   }
 
   /** Stops tailing the topic. */
@@ -155,6 +194,8 @@ export class KafkaParkingLot implements ParkingLot {
     this.starting ??= (async () => {
       const admin = this.options.driver.admin();
       await admin.ensureTopics([{ name: this.topic, partitions: this.partitions }]);
+      const [spec] = await admin.describeTopics([this.topic]);
+      this.partitionCount = spec!.partitions;
       await this.producer.connect();
       const reader = this.options.driver.createConsumer({
         groupId: `ordo-parking-reader-${randomUUID()}`,
@@ -165,7 +206,7 @@ export class KafkaParkingLot implements ParkingLot {
         onRevoke: async () => undefined,
         onLost: () => undefined,
         onError: () => undefined,
-        onRecords: (batch) => this.apply(batch),
+        onRecords: (batch) => this.tail.apply(batch),
       });
       this.reader = reader;
     })().catch((error: unknown) => {
@@ -175,58 +216,41 @@ export class KafkaParkingLot implements ParkingLot {
     return this.starting;
   }
 
-  /** Waits until the tail has read everything written to the topic before this call. */
-  private async caughtUp(): Promise<void> {
+  /**
+   * Waits until the tail has read everything written before this call: to the
+   * partitions of one key's registers, or to every partition.
+   */
+  private async caughtUp(topic?: string, key?: Buffer): Promise<void> {
     await this.start();
-    const admin = this.options.driver.admin();
-    const [spec] = await admin.describeTopics([this.topic]);
-    const ends = await Promise.all(
-      Array.from({ length: spec!.partitions }, (_, p) => admin.watermarks(this.topic, p).then((w) => [p, w] as const)),
+    const partitions =
+      topic === undefined || key === undefined
+        ? Array.from({ length: this.partitionCount }, (_, p) => p)
+        : [...new Set(REGISTERS.map((r) => this.partitionOf(registerKey(r, topic, key))))];
+    await this.tail.barrier(partitions);
+  }
+
+  private partitionOf(recordKey: Buffer): number {
+    return partitionFor(recordKey, this.partitionCount);
+  }
+
+  private async write(register: Register, topic: string, key: Buffer, offset: number, partition = -1): Promise<void> {
+    await this.start();
+    const write: RegisterWrite = { register, topic, key, offset, partition, at: Date.now() };
+    const recordKey = registerKey(register, topic, key);
+    await this.tail.send(
+      [{ topic: this.topic, partition: this.partitionOf(recordKey), key: recordKey, value: registerValue(write) }],
+      () => this.merge(write),
     );
-    for (;;) {
-      const behind = ends.some(([p, w]) => w.high > w.low && (this.positions.get(p) ?? w.low) < w.high);
-      if (!behind) return;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-
-  private async write(register: Register, topic: string, key: string, offset: number, partition = -1): Promise<void> {
-    await this.start();
-    const value = { topic, key, offset, partition, at: Date.now() };
-    await this.producer.send([
-      {
-        topic: this.topic,
-        key: Buffer.from(`${register}\u0000${topic}\u0000${key}`),
-        value: Buffer.from(JSON.stringify(value)),
-      },
-    ]);
-    this.merge(register, value);
-  }
-
-  private apply(batch: RecordBatch): void {
-    for (const record of batch.records) {
-      this.positions.set(record.partition, record.offset + 1);
-      if (!record.key || !record.value) continue;
-      const register = record.key.toString('utf8', 0, 1) as Register;
-      try {
-        this.merge(register, JSON.parse(record.value.toString('utf8')) as Parameters<typeof this.merge>[1]);
-      } catch {
-        // Not one of ours: ignore, as a compacted topic may hold other records.
-      }
-    }
   }
 
   /** Raises a register; registers never go down, so replays and races are harmless. */
-  private merge(
-    register: Register,
-    v: { topic: string; key: string; offset: number; partition: number; at: number },
-  ): void {
-    const k = id(v.topic, v.key);
+  private merge(v: RegisterWrite): void {
+    const k = parkedId(v.topic, v.key);
     let s = this.states.get(k);
     if (!s) {
       s = {
         topic: v.topic,
-        key: v.key,
+        key: Buffer.from(v.key),
         partition: -1,
         parkedThrough: -1,
         handledThrough: -1,
@@ -235,15 +259,11 @@ export class KafkaParkingLot implements ParkingLot {
       };
       this.states.set(k, s);
     }
-    if (register === 'P') {
+    if (v.register === 'P') {
       if (v.offset > s.parkedThrough) s.parkedAt = v.at;
       s.parkedThrough = Math.max(s.parkedThrough, v.offset);
       if (v.partition >= 0) s.partition = v.partition;
-    } else if (register === 'H') s.handledThrough = Math.max(s.handledThrough, v.offset);
-    else if (register === 'D') s.discardedThrough = Math.max(s.discardedThrough, v.offset);
+    } else if (v.register === 'H') s.handledThrough = Math.max(s.handledThrough, v.offset);
+    else s.discardedThrough = Math.max(s.discardedThrough, v.offset);
   }
-}
-
-function id(topic: string, key: string): string {
-  return `${topic}\u0000${key}`;
 }

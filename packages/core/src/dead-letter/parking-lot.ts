@@ -1,15 +1,39 @@
 import type { TopicPartition } from '../driver/types.js';
+import { keyText, parkedId } from './parked-key-text.js';
 
 /** A parked key: its dead letters wait for the dead-letter consumer or an operator. */
 export interface ParkedKey {
   readonly topic: string;
   readonly partition: number;
+  /** The key as operators read and type it: see {@link keyText} (`hex:…` when not plain text). */
   readonly key: string;
+  /** The key's bytes, exactly: what identifies it. */
+  readonly keyBytes: Buffer;
   /** Dead-letter topic offset of the newest dead letter of this key. */
   readonly lastDeadLetterOffset: number;
   /** Dead-letter topic offset through which this key's dead letters are handled. */
   readonly handledThrough: number;
   readonly parkedAt: number;
+  /** Dead-letter writes begun and not yet recorded: in flight, or left by a process that died. */
+  readonly pendingWrites: number;
+}
+
+/** What {@link ParkingLot.repair} is asked to do for one key. */
+export interface KeyRepairRequest {
+  /** Offset of the key's newest dead letter in the dead-letter topic, -1 when it has none. */
+  readonly newestDeadLetter: number;
+  /** Pending writes begun before this time (epoch ms) are taken as left by a dead process and cleared. */
+  readonly pendingBefore: number;
+  /** Only report what would change. */
+  readonly dryRun: boolean;
+}
+
+/** What {@link ParkingLot.repair} changed (or would change, on a dry run) for one key. */
+export interface KeyRepair {
+  readonly clearedPending: number;
+  /** The recorded newest dead letter, raised to the newest one found in the topic. */
+  readonly lastDeadLetterOffset: { readonly from: number; readonly to: number };
+  readonly resolved: boolean;
 }
 
 /**
@@ -17,6 +41,9 @@ export interface ParkedKey {
  * goes straight to the dead-letter topic, so its events are never handled out of
  * order (O1). A key is resolved once every one of its dead letters is handled or
  * discarded.
+ *
+ * Keys are identified by their bytes, exactly as key lanes are: two binary keys that
+ * decode to the same text are different keys.
  *
  * The protocol that keeps this safe when the main and the dead-letter consumers run
  * concurrently: `beginPark` before a dead letter is written, `endPark` with its
@@ -27,29 +54,39 @@ export interface ParkingLot {
   /**
    * Loads the parked keys of partitions this process now owns into memory, so that
    * `isParked` is right for them; called on every assignment, before records flow.
+   * Pending writes other processes left on these partitions are cleared: their source
+   * events were not committed, so this process writes them again (O2).
    */
   load(partitions: readonly TopicPartition[]): Promise<void>;
   /** Whether the key is parked, from memory: this is on every event's path. */
-  isParked(topic: string, key: string): boolean;
+  isParked(topic: string, key: Buffer): boolean;
   /** Whether the key is parked, asking the store itself (for decisions off the hot path). */
-  check(topic: string, key: string): Promise<boolean>;
+  check(topic: string, key: Buffer): Promise<boolean>;
   /** Parks the key (if not yet) before one of its events is dead-lettered. */
-  beginPark(topic: string, partition: number, key: string): Promise<void>;
-  /** Records where that dead letter was written. */
-  endPark(topic: string, key: string, deadLetterOffset: number): Promise<void>;
+  beginPark(topic: string, partition: number, key: Buffer): Promise<void>;
+  /** Records where that dead letter was written (-1: it was not). */
+  endPark(topic: string, key: Buffer, deadLetterOffset: number): Promise<void>;
   /** Records a handled or discarded dead letter; resolves true when the key is resolved by it. */
-  handled(topic: string, key: string, deadLetterOffset: number): Promise<boolean>;
+  handled(topic: string, key: Buffer, deadLetterOffset: number): Promise<boolean>;
   /** Records dead letters discarded by an operator through an offset; true when that resolves the key. */
-  discarded(topic: string, key: string, deadLetterOffset: number): Promise<boolean>;
+  discarded(topic: string, key: Buffer, deadLetterOffset: number): Promise<boolean>;
   /** Parked keys, for operators. */
   list(topic?: string): Promise<ParkedKey[]>;
+  /**
+   * Operator repair of one parked key: clears pending writes begun before
+   * `pendingBefore`, raises the recorded newest dead letter to the one found in the
+   * topic, and resolves the key when nothing is left to handle. `undefined` when the key
+   * is not parked.
+   */
+  repair(topic: string, key: Buffer, request: KeyRepairRequest): Promise<KeyRepair | undefined>;
 }
 
 interface Entry {
   topic: string;
   partition: number;
-  key: string;
-  pending: number;
+  key: Buffer;
+  /** When each pending write began, oldest first. */
+  pending: number[];
   lastDeadLetterOffset: number;
   handledThrough: number;
   parkedAt: number;
@@ -59,27 +96,27 @@ interface Entry {
 export class MemoryParkingLot implements ParkingLot {
   private readonly entries = new Map<string, Entry>();
 
-  isParked(topic: string, key: string): boolean {
-    return this.entries.has(id(topic, key));
+  isParked(topic: string, key: Buffer): boolean {
+    return this.entries.has(parkedId(topic, key));
   }
 
   async load(): Promise<void> {
-    // Everything is in memory already.
+    // Everything is in memory already, and it dies with the process that wrote it.
   }
 
-  async check(topic: string, key: string): Promise<boolean> {
+  async check(topic: string, key: Buffer): Promise<boolean> {
     return this.isParked(topic, key);
   }
 
-  async beginPark(topic: string, partition: number, key: string): Promise<void> {
-    const entry = this.entries.get(id(topic, key));
-    if (entry) entry.pending++;
+  async beginPark(topic: string, partition: number, key: Buffer): Promise<void> {
+    const entry = this.entries.get(parkedId(topic, key));
+    if (entry) entry.pending.push(Date.now());
     else {
-      this.entries.set(id(topic, key), {
+      this.entries.set(parkedId(topic, key), {
         topic,
         partition,
-        key,
-        pending: 1,
+        key: Buffer.from(key),
+        pending: [Date.now()],
         lastDeadLetterOffset: -1,
         handledThrough: -1,
         parkedAt: Date.now(),
@@ -87,47 +124,67 @@ export class MemoryParkingLot implements ParkingLot {
     }
   }
 
-  async endPark(topic: string, key: string, deadLetterOffset: number): Promise<void> {
-    const entry = this.entries.get(id(topic, key));
+  async endPark(topic: string, key: Buffer, deadLetterOffset: number): Promise<void> {
+    const entry = this.entries.get(parkedId(topic, key));
     if (!entry) return;
-    entry.pending = Math.max(0, entry.pending - 1);
+    entry.pending.shift();
     entry.lastDeadLetterOffset = Math.max(entry.lastDeadLetterOffset, deadLetterOffset);
     this.resolveIfCaughtUp(entry);
   }
 
-  async handled(topic: string, key: string, deadLetterOffset: number): Promise<boolean> {
-    const entry = this.entries.get(id(topic, key));
+  async handled(topic: string, key: Buffer, deadLetterOffset: number): Promise<boolean> {
+    const entry = this.entries.get(parkedId(topic, key));
     if (!entry) return false;
     entry.handledThrough = Math.max(entry.handledThrough, deadLetterOffset);
     return this.resolveIfCaughtUp(entry);
   }
 
-  discarded(topic: string, key: string, deadLetterOffset: number): Promise<boolean> {
+  discarded(topic: string, key: Buffer, deadLetterOffset: number): Promise<boolean> {
     return this.handled(topic, key, deadLetterOffset);
   }
 
   async list(topic?: string): Promise<ParkedKey[]> {
     return [...this.entries.values()]
       .filter((e) => topic === undefined || e.topic === topic)
-      .map(({ topic: t, partition, key, lastDeadLetterOffset, handledThrough, parkedAt }) => ({
-        topic: t,
-        partition,
-        key,
-        lastDeadLetterOffset,
-        handledThrough,
-        parkedAt,
+      .map((e) => ({
+        topic: e.topic,
+        partition: e.partition,
+        key: keyText(e.key),
+        keyBytes: e.key,
+        lastDeadLetterOffset: e.lastDeadLetterOffset,
+        handledThrough: e.handledThrough,
+        parkedAt: e.parkedAt,
+        pendingWrites: e.pending.length,
       }));
   }
 
+  async repair(topic: string, key: Buffer, request: KeyRepairRequest): Promise<KeyRepair | undefined> {
+    const entry = this.entries.get(parkedId(topic, key));
+    if (!entry) return undefined;
+    const kept = entry.pending.filter((since) => since >= request.pendingBefore);
+    const last = Math.max(entry.lastDeadLetterOffset, request.newestDeadLetter);
+    const report = {
+      clearedPending: entry.pending.length - kept.length,
+      lastDeadLetterOffset: { from: entry.lastDeadLetterOffset, to: last },
+      resolved: kept.length === 0 && entry.handledThrough >= last,
+    };
+    if (!request.dryRun) {
+      entry.pending = kept;
+      entry.lastDeadLetterOffset = last;
+      if (report.resolved) this.entries.delete(parkedId(topic, key));
+    }
+    return report;
+  }
+
   private resolveIfCaughtUp(entry: Entry): boolean {
-    if (entry.pending > 0 || entry.lastDeadLetterOffset < 0 || entry.handledThrough < entry.lastDeadLetterOffset) {
+    if (
+      entry.pending.length > 0 ||
+      entry.lastDeadLetterOffset < 0 ||
+      entry.handledThrough < entry.lastDeadLetterOffset
+    ) {
       return false;
     }
-    this.entries.delete(id(entry.topic, entry.key));
+    this.entries.delete(parkedId(entry.topic, entry.key));
     return true;
   }
-}
-
-function id(topic: string, key: string): string {
-  return `${topic}\u0000${key}`;
 }

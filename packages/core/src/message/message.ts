@@ -33,4 +33,6 @@ export interface OrdoMessage<V = unknown> {
 export interface ConsumedEvent<V = unknown> extends OrdoMessage<V> {
   readonly partition: number;
   readonly offset: number;
+  /** The key's bytes exactly as read (`key` is their UTF-8 text, which can be lossy). */
+  readonly keyBytes: Buffer | null;
 }

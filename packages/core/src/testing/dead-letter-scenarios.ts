@@ -5,6 +5,7 @@ import { DEAD_LETTER_HEADERS } from '../dead-letter/dead-letter-headers.js';
 import { MemoryParkingLot, type ParkingLot } from '../dead-letter/parking-lot.js';
 import type { KafkaDriver } from '../driver/types.js';
 import { silentLogger } from '../internal/logger.js';
+import { HEADERS } from '../message/headers.js';
 import type { ConsumedEvent } from '../message/message.js';
 import { createProducer } from '../producer/producer.js';
 import { uniqueGroup, uniqueTopic } from './conformance/harness.js';
@@ -181,6 +182,59 @@ export function deadLetterScenarios(
       await consumer.stop();
       expect(invariant.violations).toEqual([]);
       expect(breaker).toEqual(['open', 'closed']);
+    },
+    timeoutMs * 4,
+  );
+
+  it(
+    'never parks an innocent binary key whose bytes decode to the same text as a parked one',
+    async () => {
+      const driver = makeDriver();
+      const topic = uniqueTopic('binary');
+      await driver.admin().ensureTopics([{ name: topic, partitions: 1 }]);
+      const guilty = Buffer.from([0xff, 0x01]);
+      const innocent = Buffer.from([0xfe, 0x01]); // both are "\ufffd\u0001" as UTF-8 text
+      const raw = driver.createProducer();
+      await raw.connect();
+      const send = async (key: Buffer, v: number) => {
+        const [report] = await raw.send([
+          { topic, key, value: Buffer.from(JSON.stringify({ v })), headers: { [HEADERS.type]: 'e' } },
+        ]);
+        return report!.offset;
+      };
+      const parkingLot = await parkingLots()();
+      const consumer = createConsumer({
+        driver,
+        groupId: uniqueGroup('binary'),
+        topics: [topic],
+        retry: fastRetry,
+        deadLetter: { enabled: true, parkingLot },
+        logger: silentLogger,
+      });
+      const innocentHandled: number[] = [];
+      consumer.handle<{ v: number }>(topic, 'e', (event) => {
+        if (event.keyBytes?.equals(guilty)) throw new Error('poison');
+        innocentHandled.push(event.value.v);
+      });
+      const deadLettered: number[] = [];
+      consumer.on('dead-lettered', (d) => deadLettered.push(d.record.offset));
+      await consumer.start();
+      const guiltyOffsets = [await send(guilty, 1)];
+      await waitFor(() => deadLettered.length === 1, { timeoutMs });
+      await send(innocent, 1);
+      guiltyOffsets.push(await send(guilty, 2));
+      await send(innocent, 2);
+      await waitFor(() => innocentHandled.length === 2 && deadLettered.length === 2, {
+        timeoutMs,
+        describe: () =>
+          `innocent handled ${innocentHandled.join(',')}; dead-lettered offsets ${deadLettered.join(',')}`,
+      });
+      expect(innocentHandled).toEqual([1, 2]);
+      expect(deadLettered).toEqual(guiltyOffsets);
+      const parked = await parkingLot.list(topic);
+      expect(parked.map((p) => p.key)).toEqual(['hex:ff01']);
+      await consumer.stop();
+      await raw.disconnect();
     },
     timeoutMs * 4,
   );
