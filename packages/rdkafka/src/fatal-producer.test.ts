@@ -42,7 +42,7 @@ describe('a fatal idempotent-producer error (OUT_OF_ORDER_SEQUENCE_NUMBER)', () 
     await producer.disconnect();
   }, 60_000);
 
-  it("does not wedge the dead-letter router: the dead letter is written and the offset committed", async () => {
+  it('does not wedge the dead-letter router: the dead letter is written and the offset committed', async () => {
     const driver = mockDriver(cluster);
     const topic = unique('fatal-dl');
     await driver.admin().ensureTopics([{ name: topic, partitions: 1 }]);

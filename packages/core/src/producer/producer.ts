@@ -167,11 +167,12 @@ export function createProducer(config: ProducerConfig): Producer {
         } catch (error) {
           if (!reported) sequencer.reported(ticket);
           reported = true;
-          pending = notWritten(error, pending ?? [...ids.keys()], results, ids);
+          const sent = pending ?? [...ids.keys()];
+          pending = notWritten(error, sent, results, ids);
           if (!retry.shouldRetry(error, attempt) || pending.length === 0) {
             const all = archive.records();
             throw await keepFailed(
-              withBatchOutcomes(asDeliveryError(error, attempt), pending, results),
+              withBatchOutcomes(asDeliveryError(error, attempt), sent, results),
               pending.map((i) => all[i]!),
             );
           }
@@ -248,7 +249,12 @@ export function createProducer(config: ProducerConfig): Producer {
  * The indexes (into the publish) of the records a failed send did not write for sure,
  * recording the written ones in `results`. `sent` maps the send's records to indexes.
  */
-function notWritten(error: unknown, sent: readonly number[], results: PublishResult[], ids: readonly string[]): number[] {
+function notWritten(
+  error: unknown,
+  sent: readonly number[],
+  results: PublishResult[],
+  ids: readonly string[],
+): number[] {
   if (!(error instanceof DeliveryError) || error.outcomes.length !== sent.length) return [...sent];
   const left: number[] = [];
   for (let i = 0; i < sent.length; i++) {
@@ -263,11 +269,11 @@ function notWritten(error: unknown, sent: readonly number[], results: PublishRes
 
 /**
  * The final error with outcomes for every record of the publish: written ones (from any
- * attempt) and, for the rest, what the last attempt said.
+ * attempt) and, for the rest, what the last attempt (which sent `sent`) said.
  */
-function withBatchOutcomes(error: OrdoError, pending: readonly number[], results: readonly PublishResult[]): OrdoError {
+function withBatchOutcomes(error: OrdoError, sent: readonly number[], results: readonly PublishResult[]): OrdoError {
   if (!(error instanceof DeliveryError)) return error;
-  const last = new Map<number, RecordOutcome>(pending.map((index, i) => [index, error.outcomeOf(i)]));
+  const last = new Map<number, RecordOutcome>(sent.map((index, i) => [index, error.outcomeOf(i)]));
   const outcomes = new Array<RecordOutcome>(results.length);
   for (let i = 0; i < results.length; i++) {
     const result = results[i];
