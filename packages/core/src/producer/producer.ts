@@ -129,7 +129,6 @@ export function createProducer(config: ProducerConfig): Producer {
     if (!sequencer.mustWait(records)) return awaitAcks(archive, ticket, send(records), undefined);
     // A key of this send waits for a retry: go out behind it.
     const held = sequencer.hold(ticket, records);
-    sequencer.reported(ticket);
     return awaitAcks(
       archive,
       ticket,
@@ -165,11 +164,14 @@ export function createProducer(config: ProducerConfig): Producer {
           }
           return results;
         } catch (error) {
-          if (!reported) sequencer.reported(ticket);
+          const first = !reported;
           reported = true;
           const sent = pending ?? [...ids.keys()];
           pending = notWritten(error, sent, results, ids);
-          if (!retry.shouldRetry(error, attempt) || pending.length === 0) {
+          if (pending.length === 0 || !retry.shouldRetry(error, attempt)) {
+            if (first) sequencer.reported(ticket);
+            // Every record is known written after all: the publish succeeded.
+            if (pending.length === 0) return results;
             const all = archive.records();
             throw await keepFailed(
               withBatchOutcomes(asDeliveryError(error, attempt), sent, results),
@@ -178,6 +180,7 @@ export function createProducer(config: ProducerConfig): Producer {
           }
           const all = archive.records();
           const resend = pending.map((i) => all[i]!);
+          // The hold also reports a first attempt: it is in place before later retries go.
           held = held
             ? sequencer.again(held, retry.delayMs(attempt))
             : sequencer.hold(ticket, resend, retry.delayMs(attempt));

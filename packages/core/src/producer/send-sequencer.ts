@@ -36,7 +36,11 @@ export class SendSequencer {
   private nextTicket = 0;
   /** Every ticket below this one has been reported. */
   private lowUnreported = 0;
-  private readonly reportedAhead = new Set<number>();
+  /**
+   * Tickets reported ahead of `lowUnreported`, one byte per ticket in a ring (a power of
+   * two long): reports come out of order across partitions, and this keeps that cheap.
+   */
+  private reportedAhead = new Uint8Array(1024);
   /** Held sends in ticket order, waiting or in flight. */
   private readonly entries: Entry[] = [];
   /** How many entries hold each key. */
@@ -44,9 +48,11 @@ export class SendSequencer {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = Infinity;
 
-  /** The ticket of a send about to go out. */
+  /** The ticket of a send about to go out; {@link reported} must follow, once. */
   ticket(): number {
-    return this.nextTicket++;
+    const ticket = this.nextTicket++;
+    if (ticket - this.lowUnreported >= this.reportedAhead.length) this.growRing();
+    return ticket;
   }
 
   /** Whether a new send of these records has to wait behind a held key. */
@@ -61,18 +67,22 @@ export class SendSequencer {
 
   /** The first attempt of `ticket` has settled (or is known here): later retries may go. */
   reported(ticket: number): void {
+    const ring = this.reportedAhead;
+    const mask = ring.length - 1;
     if (ticket !== this.lowUnreported) {
-      this.reportedAhead.add(ticket);
+      ring[ticket & mask] = 1;
       return;
     }
-    this.lowUnreported++;
-    while (this.reportedAhead.delete(this.lowUnreported)) this.lowUnreported++;
+    let low = ticket + 1;
+    while (ring[low & mask] === 1) ring[low++ & mask] = 0;
+    this.lowUnreported = low;
     if (this.entries.length > 0) this.dispatch();
   }
 
   /**
    * Holds the keys of `records` for the send of `ticket` and queues it in ticket
-   * order; it goes out no earlier than `delayMs` from now.
+   * order; it goes out no earlier than `delayMs` from now. Counts as the ticket's
+   * report when it had none yet: the hold is in place before later retries are let go.
    */
   hold(ticket: number, records: readonly ProducerRecord[], delayMs = 0): HeldSend {
     const keys = [...new Set(records.map(holdKeyOf).filter((k): k is string => k !== undefined))];
@@ -83,7 +93,8 @@ export class SendSequencer {
     while (at > 0 && this.entries[at - 1]!.ticket > ticket) at--;
     this.entries.splice(at, 0, entry);
     for (const key of keys) this.held.set(key, (this.held.get(key) ?? 0) + 1);
-    this.dispatch();
+    if (this.isReported(ticket)) this.dispatch();
+    else this.reported(ticket);
     return entry;
   }
 
@@ -127,6 +138,18 @@ export class SendSequencer {
       for (const key of entry.keys) claimed.add(key);
     }
     this.wakeAt(nextDue);
+  }
+
+  private isReported(ticket: number): boolean {
+    return ticket < this.lowUnreported || this.reportedAhead[ticket & (this.reportedAhead.length - 1)] === 1;
+  }
+
+  /** Doubles the ring when more tickets are out than it has slots. */
+  private growRing(): void {
+    const old = this.reportedAhead;
+    const ring = new Uint8Array(old.length * 2);
+    for (let t = this.lowUnreported; t < this.nextTicket; t++) ring[t & (ring.length - 1)] = old[t & (old.length - 1)]!;
+    this.reportedAhead = ring;
   }
 
   private wakeAt(at: number): void {
