@@ -12,6 +12,7 @@ import { producerConfig, producerTopicConfig, type ResolvedRdkafkaOptions } from
 import { withinDeadline } from './deadline.js';
 import { deliveryError, driverError, isFatalForProducer } from './map-error.js';
 import { PendingBatch } from './pending-batch.js';
+import { PendingBatches } from './pending-batches.js';
 import { toHeaders } from './to-headers.js';
 
 const ERR__QUEUE_FULL = -184;
@@ -45,13 +46,7 @@ export class RdkafkaProducer implements DriverProducer {
   private queued: PendingBatch[] = [];
   /** Dead clients closing in the background; `disconnect()` waits for them. */
   private readonly retiring = new Set<Promise<unknown>>();
-  /**
-   * Batches with reports to come, in order of `base`. A record's opaque is its
-   * sequence number, a small integer: no object per record for node-rdkafka to hold
-   * through a persistent handle until its report.
-   */
-  private batches: PendingBatch[] = [];
-  private batchesHead = 0;
+  private readonly batches = new PendingBatches();
   private nextSequence = 0;
 
   constructor(private readonly options: ResolvedRdkafkaOptions) {}
@@ -74,7 +69,7 @@ export class RdkafkaProducer implements DriverProducer {
     const headers = records.map((record) => toHeaders(record.headers));
     const batch = new PendingBatch(this.nextSequence, records, headers);
     this.nextSequence += records.length;
-    this.batches.push(batch);
+    this.batches.add(batch);
     const producer = this.producer;
     if (producer && this.queued.length === 0) {
       // The common case: straight to the client, nothing queued.
@@ -211,13 +206,13 @@ export class RdkafkaProducer implements DriverProducer {
   private delivered(producer: Kafka.Producer, error: unknown, report: Kafka.DeliveryReport): void {
     const sequence = report.opaque as unknown;
     if (typeof sequence !== 'number') return;
-    const batch = this.batchOf(sequence);
+    const batch = this.batches.find(sequence);
     if (!batch) return;
     this.outstanding--;
     if (error) batch.failed(sequence - batch.base, error, deliveryError(error, report.topic));
     else batch.delivered(sequence - batch.base, report.partition, report.offset);
     if (error && isFatalForProducer(error)) this.retire(producer, error);
-    else if (batch.settled) this.dropSettled();
+    else if (batch.settled) this.batches.dropSettled();
   }
 
   /**
@@ -235,11 +230,8 @@ export class RdkafkaProducer implements DriverProducer {
         'be written, and the next send goes out on a fresh client',
       { retriable: true, cause },
     );
-    const batches = this.batches.slice(this.batchesHead);
-    this.batches = [];
-    this.batchesHead = 0;
     this.queued = [];
-    for (const batch of batches) batch.retire(error);
+    for (const batch of this.batches.takeAll()) batch.retire(error);
     this.closeInBackground(dead);
   }
 
@@ -248,7 +240,7 @@ export class RdkafkaProducer implements DriverProducer {
     const queued = this.queued;
     this.queued = [];
     for (const batch of queued) batch.abandon(error);
-    this.dropSettled();
+    this.batches.dropSettled();
   }
 
   private closeInBackground(producer: Kafka.Producer): void {
@@ -257,33 +249,6 @@ export class RdkafkaProducer implements DriverProducer {
       RETIRE_MS * 2,
     ).finally(() => this.retiring.delete(closing));
     this.retiring.add(closing);
-  }
-
-  /** The pending batch that holds `sequence`: a binary search over ascending bases. */
-  private batchOf(sequence: number): PendingBatch | undefined {
-    const batches = this.batches;
-    let lo = this.batchesHead;
-    let hi = batches.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (batches[mid]!.base <= sequence) lo = mid;
-      else hi = mid - 1;
-    }
-    const batch = batches[lo];
-    return batch && batch.base <= sequence && sequence < batch.base + batch.size ? batch : undefined;
-  }
-
-  /** Forgets settled batches at the front of the list. */
-  private dropSettled(): void {
-    const batches = this.batches;
-    while (this.batchesHead < batches.length && batches[this.batchesHead]!.settled) this.batchesHead++;
-    if (this.batchesHead === batches.length) {
-      this.batches = [];
-      this.batchesHead = 0;
-    } else if (this.batchesHead > 64 && this.batchesHead * 2 > batches.length) {
-      this.batches = batches.slice(this.batchesHead);
-      this.batchesHead = 0;
-    }
   }
 
   /** Keeps one flush running while deliveries are outstanding; it serves their reports. */

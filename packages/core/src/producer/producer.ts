@@ -1,12 +1,14 @@
 import type { ContractRegistry } from '../contracts/contract-registry.js';
 import type { DeliveryReport, KafkaDriver, ProducerRecord } from '../driver/types.js';
-import { DeliveryError, InvalidConfigError, OrdoError, messageOf, type RecordOutcome } from '../errors.js';
+import type { OrdoError } from '../errors.js';
+import { DeliveryError, InvalidConfigError } from '../errors.js';
 import { HEADERS, headersFromRaw } from '../message/headers.js';
 import { jsonCodec, type Codec } from '../message/json-codec.js';
 import type { FailedMessageStore } from '../outbox/failed/failed-message.js';
 import type { OutgoingMessage } from '../message/message.js';
 import { resolveRetryPolicy, type RetryConfig } from '../internal/retry-policy.js';
 import { buildRecord, type BuiltRecord, type RecordBuildContext } from './build-record.js';
+import { asDeliveryError, notWritten, withBatchOutcomes } from './delivery-outcomes.js';
 import { RecordArchive } from './record-archive.js';
 import { SendSequencer, type HeldSend } from './send-sequencer.js';
 
@@ -246,51 +248,4 @@ export function createProducer(config: ProducerConfig): Producer {
       await driverProducer.disconnect();
     },
   };
-}
-
-/**
- * The indexes (into the publish) of the records a failed send did not write for sure,
- * recording the written ones in `results`. `sent` maps the send's records to indexes.
- */
-function notWritten(
-  error: unknown,
-  sent: readonly number[],
-  results: PublishResult[],
-  ids: readonly string[],
-): number[] {
-  if (!(error instanceof DeliveryError) || error.outcomes.length !== sent.length) return [...sent];
-  const left: number[] = [];
-  for (let i = 0; i < sent.length; i++) {
-    const outcome = error.outcomes[i]!;
-    const index = sent[i]!;
-    if (outcome.state === 'written') {
-      results[index] = { topic: outcome.topic, partition: outcome.partition, offset: outcome.offset, id: ids[index]! };
-    } else left.push(index);
-  }
-  return left;
-}
-
-/**
- * The final error with outcomes for every record of the publish: written ones (from any
- * attempt) and, for the rest, what the last attempt (which sent `sent`) said.
- */
-function withBatchOutcomes(error: OrdoError, sent: readonly number[], results: readonly PublishResult[]): OrdoError {
-  if (!(error instanceof DeliveryError)) return error;
-  const last = new Map<number, RecordOutcome>(sent.map((index, i) => [index, error.outcomeOf(i)]));
-  const outcomes = new Array<RecordOutcome>(results.length);
-  for (let i = 0; i < results.length; i++) {
-    const result = results[i];
-    outcomes[i] = result
-      ? { state: 'written', topic: result.topic, partition: result.partition, offset: result.offset }
-      : last.get(i)!;
-  }
-  return new DeliveryError(error.message, { retriable: error.retriable, cause: error.cause, outcomes });
-}
-
-function asDeliveryError(error: unknown, attempts: number): OrdoError {
-  if (error instanceof OrdoError) return error;
-  return new DeliveryError(`Delivery failed after ${attempts} attempt(s): ${messageOf(error)}`, {
-    retriable: true,
-    cause: error,
-  });
 }
