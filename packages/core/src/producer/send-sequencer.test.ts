@@ -11,7 +11,7 @@ function track(order: string[], name: string, turn: Promise<void>): void {
 }
 
 describe('SendSequencer', () => {
-  it('holds nothing, and consults no map, while no retry is pending', () => {
+  it('lets every send go while no retry is pending', () => {
     const s = new SendSequencer();
     const t = s.ticket();
     expect(s.mustWait([rec('a')])).toBe(false);
