@@ -153,16 +153,60 @@ export class UnknownTopicError extends OrdoError {
   }
 }
 
-/** The broker did not acknowledge a record. `retriable` says whether resending may work. */
+/**
+ * What is known, after a failed send, about one of its records:
+ * - `written`: the broker acknowledged it, at `partition` and `offset`; resending it
+ *   would duplicate it;
+ * - `not-written`: it is certainly not in the log (refused before or by the broker,
+ *   or never handed to the client);
+ * - `unknown`: it may be in the log (sent, then timed out or cut off by a fatal error
+ *   before its acknowledgement). Resending it may duplicate it (O6: same `ordo-id`).
+ */
+export type RecordOutcome =
+  | { readonly state: 'written'; readonly topic: string; readonly partition: number; readonly offset: number }
+  | { readonly state: 'not-written' }
+  | { readonly state: 'unknown' };
+
+/** Options of a {@link DeliveryError}. */
+export interface DeliveryErrorOptions {
+  readonly retriable: boolean;
+  readonly cause?: unknown;
+  /** @default [] */
+  readonly failureIds?: readonly string[];
+  /** @default [] (nothing known: every record counts as `unknown`) */
+  readonly outcomes?: readonly RecordOutcome[];
+}
+
+/**
+ * The broker did not acknowledge every record of a send. `retriable` says whether
+ * resending may work; `outcomes` says, record by record, what did happen.
+ */
 export class DeliveryError extends OrdoError {
   readonly code = 'ORDO_DELIVERY_FAILED';
   /** Ids in the producer's failed-message store, when one is configured and kept the records. */
   readonly failureIds: readonly string[];
-  constructor(message: string, options: { retriable: boolean; cause?: unknown; failureIds?: readonly string[] }) {
+  /**
+   * One outcome per record of the failed send, in the order the records were given, as
+   * the driver knows them: a batch often fails with most of its records written. Empty
+   * when the failure is not about a known list of records; then each is `unknown`.
+   */
+  readonly outcomes: readonly RecordOutcome[];
+  constructor(message: string, options: DeliveryErrorOptions) {
     super(message, options);
     this.failureIds = options.failureIds ?? [];
+    this.outcomes = options.outcomes ?? [];
+  }
+
+  /** The outcome of record `index` of the send; `unknown` where the driver did not say. */
+  outcomeOf(index: number): RecordOutcome {
+    return this.outcomes[index] ?? UNKNOWN_OUTCOME;
   }
 }
+
+/** Shared outcome objects: a failed batch of 10,000 records needs no object per record. */
+export const NOT_WRITTEN_OUTCOME: RecordOutcome = Object.freeze({ state: 'not-written' });
+/** @see NOT_WRITTEN_OUTCOME */
+export const UNKNOWN_OUTCOME: RecordOutcome = Object.freeze({ state: 'unknown' });
 
 /** A driver operation failed for a reason that is not a delivery (connect, fetch, admin). */
 export class DriverError extends OrdoError {

@@ -1,11 +1,15 @@
 import {
   DeliveryError,
   DriverError,
+  NOT_WRITTEN_OUTCOME,
   NotMemberError,
   OrdoError,
   RecordTooLargeError,
+  UNKNOWN_OUTCOME,
   UnknownTopicError,
+  type RecordOutcome,
 } from '@ordo/core';
+import { librdkafkaCode } from './librdkafka-codes.js';
 
 /** The fields node-rdkafka's `LibrdKafkaError` carries. */
 interface LibrdkafkaErrorLike {
@@ -13,6 +17,7 @@ interface LibrdkafkaErrorLike {
   readonly code?: number;
   readonly isRetriable?: boolean;
   readonly isFatal?: boolean;
+  readonly origin?: string;
 }
 
 // librdkafka error codes (rdkafka.h, rd_kafka_resp_err_t) that get a specific Ordo error.
@@ -24,6 +29,39 @@ const ERR_UNKNOWN_MEMBER_ID = 25;
 const ERR_ILLEGAL_GENERATION = 22;
 const ERR_REBALANCE_IN_PROGRESS = 27;
 const ERR__STATE = -172;
+
+/**
+ * Errors after which an idempotent producer client is dead: librdkafka raised (or is
+ * about to raise) a fatal error, and every later produce fails with `_FATAL`. A delivery
+ * report carries the underlying error (e.g. OUT_OF_ORDER_SEQUENCE_NUMBER), not `_FATAL`.
+ */
+const FATAL_FOR_PRODUCER = new Set([
+  -150, // _FATAL
+  -149, // _INCONSISTENT
+  -144, // _FENCED
+  45, // OUT_OF_ORDER_SEQUENCE_NUMBER
+  47, // INVALID_PRODUCER_EPOCH
+  90, // PRODUCER_FENCED
+]);
+
+/**
+ * Delivery failures after which the record is certainly not in the log: refused before
+ * it was sent, purged from the queue, or refused whole by the broker. Any other failure
+ * (a timeout, a fatal error, a cut connection) may come after the broker wrote it.
+ */
+const NOT_WRITTEN_ON = new Set([
+  2, // CORRUPT_MESSAGE
+  ERR_UNKNOWN_TOPIC_OR_PART,
+  ERR_MSG_SIZE_TOO_LARGE,
+  18, // RECORD_LIST_TOO_LARGE
+  21, // INVALID_REQUIRED_ACKS
+  29, // TOPIC_AUTHORIZATION_FAILED
+  87, // INVALID_RECORD
+  -152, // _PURGE_QUEUE
+  ERR__UNKNOWN_TOPIC,
+  ERR__UNKNOWN_PARTITION,
+  -186, // _INVALID_ARG
+]);
 
 /**
  * Codes librdkafka reports as retriable (or that are transient by nature): timeouts,
@@ -47,8 +85,22 @@ const TRANSIENT = new Set([
   ERR_REBALANCE_IN_PROGRESS,
 ]);
 
+/**
+ * The error's fields, with its real librdkafka code. node-rdkafka builds delivery-report
+ * and `event.error` errors from the error's text alone, so they carry code -1; the text
+ * (`Local: Message timed out`) names the code, and {@link librdkafkaCode} maps it back.
+ */
 function fields(error: unknown): LibrdkafkaErrorLike {
-  return typeof error === 'object' && error !== null ? (error as LibrdkafkaErrorLike) : { message: String(error) };
+  if (typeof error !== 'object' || error === null) return { message: String(error) };
+  const e = error as LibrdkafkaErrorLike;
+  if (e.code !== -1 && e.code !== undefined) return e;
+  const code = librdkafkaCode(e.origin, e.message);
+  return code === undefined ? e : { message: e.message, isRetriable: e.isRetriable, isFatal: e.isFatal, code };
+}
+
+/** The librdkafka code of an error, recovered from its text where node-rdkafka lost it. */
+export function codeOf(error: unknown): number | undefined {
+  return fields(error).code;
 }
 
 /** Whether librdkafka says, or the code implies, that a retry can succeed. */
@@ -56,6 +108,21 @@ export function isTransient(error: unknown): boolean {
   const e = fields(error);
   if (e.isFatal) return false;
   return e.isRetriable === true || (e.code !== undefined && TRANSIENT.has(e.code));
+}
+
+/**
+ * Whether a producer client that reported this error is dead for good (a fatal
+ * idempotent-producer error): it must be replaced, and what it had in flight resent.
+ */
+export function isFatalForProducer(error: unknown): boolean {
+  const e = fields(error);
+  return e.isFatal === true || (e.code !== undefined && FATAL_FOR_PRODUCER.has(e.code));
+}
+
+/** What a failed delivery report says about its record: certainly not written, or unknown. */
+export function outcomeOfFailure(error: unknown): RecordOutcome {
+  const code = fields(error).code;
+  return code !== undefined && NOT_WRITTEN_ON.has(code) ? NOT_WRITTEN_OUTCOME : UNKNOWN_OUTCOME;
 }
 
 /** Maps a produce or delivery failure to an Ordo error. */
@@ -66,8 +133,10 @@ export function deliveryError(error: unknown, topic: string, size?: number, limi
     return new RecordTooLargeError(topic, size, limit);
   }
   if (e.code === ERR__UNKNOWN_TOPIC || e.code === ERR_UNKNOWN_TOPIC_OR_PART) return new UnknownTopicError(topic);
+  // A fatal error kills the client, not the records: the driver opens a fresh client,
+  // on which a resend is safe.
   return new DeliveryError(`Delivery to "${topic}" failed: ${e.message ?? 'unknown error'} (librdkafka ${e.code})`, {
-    retriable: isTransient(error),
+    retriable: isTransient(error) || isFatalForProducer(error),
     cause: error,
   });
 }

@@ -93,7 +93,10 @@ export interface DriverProducer {
   /**
    * Sends records and resolves with one report per record, in input order, once all
    * are acknowledged. Records for one partition are stored in the order given, with
-   * no duplicates from internal retries (idempotent). Rejects with a `DeliveryError`.
+   * no duplicates from internal retries (idempotent). Rejects with a `DeliveryError`
+   * whose `outcomes` say, per record, whether it is written, not written or unknown
+   * (empty when the driver cannot tell: every record is then `unknown`). A driver
+   * whose client dies for good renews it, so that a later send can succeed.
    */
   send(records: readonly ProducerRecord[]): Promise<DeliveryReport[]>;
   disconnect(): Promise<void>;

@@ -1,14 +1,16 @@
 import type { ContractRegistry } from '../contracts/contract-registry.js';
 import type { DeliveryReport, KafkaDriver, ProducerRecord } from '../driver/types.js';
-import { DeliveryError, InvalidConfigError, OrdoError, messageOf } from '../errors.js';
+import type { OrdoError } from '../errors.js';
+import { DeliveryError, InvalidConfigError } from '../errors.js';
 import { HEADERS, headersFromRaw } from '../message/headers.js';
 import { jsonCodec, type Codec } from '../message/json-codec.js';
 import type { FailedMessageStore } from '../outbox/failed/failed-message.js';
 import type { OutgoingMessage } from '../message/message.js';
 import { resolveRetryPolicy, type RetryConfig } from '../internal/retry-policy.js';
-import { sleep } from '../internal/sleep.js';
 import { buildRecord, type BuiltRecord, type RecordBuildContext } from './build-record.js';
+import { asDeliveryError, notWritten, withBatchOutcomes } from './delivery-outcomes.js';
 import { RecordArchive } from './record-archive.js';
+import { SendSequencer, type HeldSend } from './send-sequencer.js';
 
 /** Configuration of {@link createProducer}. */
 export interface ProducerConfig {
@@ -21,15 +23,24 @@ export interface ProducerConfig {
   readonly maxRecordBytes?: number;
   /**
    * Resends after a retriable delivery failure. The drivers already retry inside one
-   * send without duplicates; this covers failures they give up on.
+   * send without duplicates; this covers failures they give up on. Only the records
+   * not known written are resent (see `DeliveryError.outcomes`); one whose fate is
+   * `unknown` may then be stored twice, with the same `ordo-id` (O6).
+   *
+   * Per-key order holds across these retries: while records of a key (topic + key
+   * bytes) wait for a resend, later publishes containing that key wait behind them and
+   * go out after, in order; other keys are never held. A later publish the driver had
+   * already taken before the failure was reported is not held: whether it can land
+   * first depends on the driver (InMemoryKafka: yes, it stores each send on its own;
+   * `@ordo/rdkafka`: see its README, "Order across retries").
    * @default { attempts: 3, backoff: { initialMs: 100, maxMs: 2_000 } }
    */
   readonly retry?: RetryConfig;
   /**
    * Where events go when delivery fails for good (the broker unreachable after the
-   * retries): a `SqlFailedMessageStore` or an `NdjsonFailedMessageStore`. They are stored
-   * before `publish` rejects, and the `DeliveryError` carries their `failureIds`, so an
-   * operator can republish them (`createFailedMessages`).
+   * retries): a `SqlFailedMessageStore` or an `NdjsonFailedMessageStore`. The records
+   * not known written are stored before `publish` rejects, and the `DeliveryError`
+   * carries their `failureIds`, so an operator can republish them (`createFailedMessages`).
    * @default none (the error is only thrown)
    */
   readonly failedMessages?: FailedMessageStore;
@@ -74,6 +85,7 @@ export function createProducer(config: ProducerConfig): Producer {
   if (!(ctx.maxRecordBytes >= 1)) throw new InvalidConfigError('maxRecordBytes', 'must be at least 1');
   const retry = resolveRetryPolicy(config.retry ?? { attempts: 3, backoff: { initialMs: 100, maxMs: 2_000 } }, 'retry');
   const driverProducer = config.driver.createProducer();
+  const sequencer = new SendSequencer();
   let connecting: Promise<void> | undefined;
   /** Set once `connecting` has resolved, so a send need not wait a turn for it. */
   let connected = false;
@@ -114,28 +126,72 @@ export function createProducer(config: ProducerConfig): Producer {
     // From here on only the archive is kept (see RecordArchive).
     const records = new Array<ProducerRecord>(built.length);
     for (let i = 0; i < built.length; i++) records[i] = built[i]!.record;
-    const sending = send(records);
-    return awaitAcks(RecordArchive.of(built, ctx.codec.contentType), sending);
+    const ticket = sequencer.ticket();
+    const archive = RecordArchive.of(built, ctx.codec.contentType);
+    if (!sequencer.mustWait(records)) return awaitAcks(archive, ticket, send(records), undefined);
+    // A key of this send waits for a retry: go out behind it.
+    const held = sequencer.hold(ticket, records);
+    return awaitAcks(
+      archive,
+      ticket,
+      held.turn.then(() => send(archive.records())),
+      held,
+    );
   }
 
-  async function awaitAcks(archive: RecordArchive, sending: Promise<DeliveryReport[]>): Promise<PublishResult[]> {
+  /**
+   * Awaits the acknowledgements of one publish, resending what is not known written
+   * after a retriable failure, behind the keys it holds (see {@link SendSequencer}).
+   */
+  async function awaitAcks(
+    archive: RecordArchive,
+    ticket: number,
+    sending: Promise<DeliveryReport[]>,
+    held: HeldSend | undefined,
+  ): Promise<PublishResult[]> {
     const ids = archive.ids;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const reports = await sending;
-        const results = new Array<PublishResult>(reports.length);
-        for (let i = 0; i < reports.length; i++) {
-          const { topic, partition, offset } = reports[i]!;
-          results[i] = { topic, partition, offset, id: ids[i]! };
+    const results = new Array<PublishResult>(ids.length);
+    /** Indexes of the records still to be acknowledged, when fewer than all. */
+    let pending: number[] | undefined;
+    let reported = held !== undefined;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const reports = await sending;
+          if (!reported) sequencer.reported(ticket);
+          for (let i = 0; i < reports.length; i++) {
+            const index = pending ? pending[i]! : i;
+            const { topic, partition, offset } = reports[i]!;
+            results[index] = { topic, partition, offset, id: ids[index]! };
+          }
+          return results;
+        } catch (error) {
+          const first = !reported;
+          reported = true;
+          const sent = pending ?? [...ids.keys()];
+          pending = notWritten(error, sent, results, ids);
+          if (pending.length === 0 || !retry.shouldRetry(error, attempt)) {
+            if (first) sequencer.reported(ticket);
+            // Every record is known written after all: the publish succeeded.
+            if (pending.length === 0) return results;
+            const all = archive.records();
+            throw await keepFailed(
+              withBatchOutcomes(asDeliveryError(error, attempt), sent, results),
+              pending.map((i) => all[i]!),
+            );
+          }
+          const all = archive.records();
+          const resend = pending.map((i) => all[i]!);
+          // The hold also reports a first attempt: it is in place before later retries go.
+          held = held
+            ? sequencer.again(held, retry.delayMs(attempt))
+            : sequencer.hold(ticket, resend, retry.delayMs(attempt));
+          await held.turn;
+          sending = send(resend);
         }
-        return results;
-      } catch (error) {
-        if (!retry.shouldRetry(error, attempt)) {
-          throw await keepFailed(asDeliveryError(error, attempt), archive.records());
-        }
-        await sleep(retry.delayMs(attempt));
-        sending = send(archive.records());
       }
+    } finally {
+      if (held) sequencer.release(held);
     }
   }
 
@@ -147,7 +203,10 @@ export function createProducer(config: ProducerConfig): Producer {
     }
   }
 
-  /** Stores undeliverable records, so a broker outage loses nothing; returns the error to throw. */
+  /**
+   * Stores undeliverable records (those not known written), so a broker outage loses
+   * nothing; returns the error to throw.
+   */
   async function keepFailed(error: OrdoError, records: readonly ProducerRecord[]): Promise<OrdoError> {
     const store = config.failedMessages;
     if (!store || !(error instanceof DeliveryError)) return error;
@@ -171,6 +230,7 @@ export function createProducer(config: ProducerConfig): Producer {
       retriable: error.retriable,
       cause: error.cause,
       failureIds,
+      outcomes: error.outcomes,
     });
   }
 
@@ -188,12 +248,4 @@ export function createProducer(config: ProducerConfig): Producer {
       await driverProducer.disconnect();
     },
   };
-}
-
-function asDeliveryError(error: unknown, attempts: number): OrdoError {
-  if (error instanceof OrdoError) return error;
-  return new DeliveryError(`Delivery failed after ${attempts} attempt(s): ${messageOf(error)}`, {
-    retriable: true,
-    cause: error,
-  });
 }

@@ -7,16 +7,23 @@ import type { TopicPartition } from '../../driver/types.js';
  * consumed by the next matching operation, in call order.
  */
 export class MemoryFaults {
-  private readonly sendFailures: DeliveryError[] = [];
+  private readonly sendFailures: SendFailure[] = [];
   private readonly commitFailures: DriverError[] = [];
   private readonly stalled = new Set<string>();
   private readonly stallListeners = new Set<() => void>();
 
-  /** The next `count` producer sends reject and store nothing. */
-  failNextSends(count: number, options: { retriable?: boolean; message?: string } = {}): void {
+  /**
+   * The next `count` producer sends reject with a `DeliveryError`. They store nothing,
+   * unless `written` says how many of each send's first records are stored (and reported
+   * `written` in the error's outcomes) before the failure, as a broker that wrote part
+   * of a batch would.
+   */
+  failNextSends(count: number, options: { retriable?: boolean; message?: string; written?: number } = {}): void {
     const retriable = options.retriable ?? true;
     const message = options.message ?? `Injected ${retriable ? 'retriable' : 'fatal'} send failure`;
-    for (let i = 0; i < count; i++) this.sendFailures.push(new DeliveryError(message, { retriable }));
+    for (let i = 0; i < count; i++) {
+      this.sendFailures.push({ error: new DeliveryError(message, { retriable }), written: options.written ?? 0 });
+    }
   }
 
   /** The next `count` commits reject with a retriable error and store nothing. */
@@ -48,7 +55,7 @@ export class MemoryFaults {
   }
 
   /** @internal */
-  takeSendFailure(): DeliveryError | undefined {
+  takeSendFailure(): SendFailure | undefined {
     return this.sendFailures.shift();
   }
 
@@ -56,4 +63,10 @@ export class MemoryFaults {
   takeCommitFailure(): DriverError | undefined {
     return this.commitFailures.shift();
   }
+}
+
+/** An injected send failure: the error, and how many of the send's first records are stored. @internal */
+export interface SendFailure {
+  readonly error: DeliveryError;
+  readonly written: number;
 }
