@@ -2,8 +2,9 @@
  * The transactional outbox, end to end, on embedded defaults (PGlite + InMemoryKafka):
  * the orders service writes each order and its event in one transaction; the relay
  * publishes them in order per customer; an event that breaks its contract is
- * quarantined while its order commits, then fixed and republished by an operator;
- * billing charges each order once, even when an event is delivered twice.
+ * quarantined while its order commits, and holds its customer's later events until an
+ * operator fixes and republishes it; billing charges each order once, in order, even
+ * when an event is delivered twice.
  */
 import { PGlite } from '@electric-sql/pglite';
 import {
@@ -87,7 +88,11 @@ const charged = async () => (await db.query<{ n: number }>('SELECT count(*)::int
 const until = async (check: () => Promise<boolean>) => {
   while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 10));
 };
-await until(async () => (await charged()) === 3);
+// o-3 is quarantined, so alice's o-4 waits behind it in the outbox (O7); bob flows.
+await until(async () => (await charged()) === 2);
+for (const held of await outbox.heldKeys(db)) {
+  log(`outbox holds ${held.key}: ${held.heldRows} later event(s) wait for the quarantined one`);
+}
 
 // The same event delivered again (a relay crash between publish and delete does this).
 const first = [0, 1, 2, 3].flatMap((partition) => kafka.records('orders', partition))[0];
@@ -116,6 +121,10 @@ await failed.edit(quarantined!.failureId, (m) => ({ ...m, value: { ...(m.value a
 await failed.retry(quarantined!.failureId, { to: 'outbox' });
 log('operator: fixed the amount and republished it with its original ordo-id');
 await until(async () => (await charged()) === 4);
+const alice = await db.query<{ order_id: string }>(
+  "SELECT order_id FROM charges WHERE customer_id = 'alice' ORDER BY seq",
+);
+log(`alice was charged in order: ${alice.rows.map((r) => r.order_id).join(', ')}`);
 
 await relay.stop();
 await billing.stop();

@@ -27,5 +27,5 @@ export interface OrderPlaced {
 /** The orders service's own table, and billing's. Both live in one PGlite database here. */
 export const SCHEMA = [
   'CREATE TABLE orders (id text PRIMARY KEY, customer_id text NOT NULL, cents integer NOT NULL)',
-  'CREATE TABLE charges (order_id text PRIMARY KEY, customer_id text NOT NULL, cents integer NOT NULL)',
+  'CREATE TABLE charges (seq serial, order_id text PRIMARY KEY, customer_id text NOT NULL, cents integer NOT NULL)',
 ];
