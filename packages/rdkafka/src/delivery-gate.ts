@@ -30,6 +30,10 @@ export class DeliveryGate {
     else this.deliver(key, batch);
   }
 
+  isPaused(key: string): boolean {
+    return this.partitions.get(key)?.paused ?? false;
+  }
+
   pause(key: string): void {
     const gated = this.partitions.get(key);
     if (gated) gated.paused = true;

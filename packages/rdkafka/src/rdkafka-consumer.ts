@@ -207,12 +207,16 @@ export class RdkafkaConsumer implements DriverConsumer {
         else consumer.assign(partitions);
       } else if (error.code === ERR__REVOKE_PARTITIONS) {
         if (!this.abandoned) await this.listener?.onRevoke(partitions);
+        const paused = partitions.filter((tp) => this.gate.isPaused(tpKey(tp)));
         for (const tp of partitions) {
           this.owned.delete(tpKey(tp));
           this.gate.drop(tpKey(tp));
         }
         if (cooperative) consumer.incrementalUnassign(partitions);
         else consumer.unassign();
+        // librdkafka keeps a partition paused across assignments: one assigned here
+        // again would never be fetched, since a new assignment starts unpaused.
+        if (paused.length > 0) consumer.resume(paused);
       } else {
         this.listener?.onError(driverError(error, 'Rebalance'));
       }

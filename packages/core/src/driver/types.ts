@@ -147,7 +147,8 @@ export interface DriverConsumer {
    * Stops delivery from these partitions: once `pause()` returns, no record of theirs
    * reaches `onRecords` until `resume()`, even one the driver had already fetched (it
    * holds such records, or fetches them again). Records already delivered stay
-   * delivered. Backpressure relies on this to bound what the engine holds.
+   * delivered. Backpressure relies on this to bound what the engine holds. A pause
+   * ends with the assignment: a partition assigned again starts unpaused.
    */
   pause(partitions: readonly TopicPartition[]): void;
   /**

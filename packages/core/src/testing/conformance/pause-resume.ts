@@ -83,4 +83,37 @@ export function pauseResumeTests(ctx: () => ConformanceContext): void {
       await consumer.disconnect();
     }
   });
+
+  it('assigns a partition again unpaused when it comes back after being revoked while paused', async () => {
+    const { driver, timeoutMs } = ctx();
+    const topic = uniqueTopic('pause-moved');
+    const groupId = uniqueGroup('pause-moved');
+    await driver.admin().ensureTopics([{ name: topic, partitions: 2 }]);
+    const first = collectingListener();
+    const a = driver.createConsumer({ groupId });
+    await a.subscribe([topic], first);
+    const b = driver.createConsumer({ groupId });
+    try {
+      await waitFor(() => first.assigned === 2, { timeoutMs });
+      const both = [0, 1].map((partition) => ({ topic, partition }));
+      a.pause(both);
+      const second = collectingListener();
+      await b.subscribe([topic], second);
+      await waitFor(() => second.assigned === 1 && first.assigned === 1, { timeoutMs });
+      const moved = b.assignment()[0]!.partition;
+      await b.disconnect();
+      await waitFor(() => first.assigned === 2, { timeoutMs });
+      const producer = driver.createProducer();
+      await producer.connect();
+      await producer.send(both.map((tp) => ({ ...tp, key: null, value: Buffer.from(`to-${tp.partition}`) })));
+      await producer.disconnect();
+      // The partition that came back starts a new assignment; the one that stayed is still paused.
+      await waitFor(() => first.records.length > 0, { timeoutMs });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(first.records.map((r) => r.partition)).toEqual([moved]);
+    } finally {
+      await b.disconnect();
+      await a.disconnect();
+    }
+  }, 90_000);
 }
