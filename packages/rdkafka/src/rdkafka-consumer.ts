@@ -5,7 +5,6 @@ import {
   NotMemberError,
   TimeoutError,
   tpKey,
-  type ConsumedRecord,
   type ConsumerListener,
   type DriverConsumer,
   type DriverConsumerOptions,
@@ -18,7 +17,7 @@ import { consumerConfig, type ResolvedRdkafkaOptions } from './config.js';
 import { withinDeadline } from './deadline.js';
 import { DeliveryGate } from './delivery-gate.js';
 import { commitError, driverError } from './map-error.js';
-import { toConsumedRecord } from './to-consumed-record.js';
+import { splitRuns } from './split-runs.js';
 
 const ERR__ASSIGN_PARTITIONS = -175;
 const ERR__REVOKE_PARTITIONS = -174;
@@ -29,9 +28,9 @@ const ERR__STATE = -172;
 const ERR_UNKNOWN_TOPIC_OR_PART = 3;
 const ERR_TOPIC_AUTHORIZATION_FAILED = 29;
 /**
- * Most records taken from librdkafka per consume call: the most that can arrive for a
- * partition after it is paused, and the most the event loop converts and hands over
- * in one turn.
+ * Most records taken from librdkafka per consume call: the most a paused partition can
+ * have held in the driver, and the most the event loop converts and hands over in one
+ * turn.
  */
 export const CONSUME_CHUNK = 1000;
 /**
@@ -263,36 +262,12 @@ export class RdkafkaConsumer implements DriverConsumer {
           if (error.code !== ERR__STATE) setTimeout(() => this.consumeNext(consumer, false), CONSUME_ERROR_BACKOFF_MS);
           return;
         }
-        this.receive(messages);
+        if (!this.abandoned) splitRuns(messages, this.maxBatch, (key, batch) => this.handOver(key, batch));
         this.consumeNext(consumer, messages.length > 0);
       });
     } catch (error) {
       this.listener?.onError(driverError(error, 'Fetch'));
     }
-  }
-
-  /** Splits a chunk into runs of one partition (at most `maxBatchSize` long) and hands them over. */
-  private receive(messages: readonly Kafka.Message[]): void {
-    if (this.abandoned) return;
-    let run: ConsumedRecord[] = [];
-    let topic = '';
-    let partition = -1;
-    let key = '';
-    for (const message of messages) {
-      // A string compare, then the run's own topic string (see toConsumedRecord).
-      const samePartition = message.partition === partition && message.topic === topic;
-      if (!samePartition || run.length >= this.maxBatch) {
-        if (run.length > 0) this.handOver(key, { topic, partition, records: run });
-        run = [];
-        if (!samePartition) {
-          if (message.topic !== topic) topic = message.topic;
-          partition = message.partition;
-          key = tpKey({ topic, partition });
-        }
-      }
-      run.push(toConsumedRecord(message, topic));
-    }
-    if (run.length > 0) this.handOver(key, { topic, partition, records: run });
   }
 
   /** Hands a run to the listener through the gate, if this member still owns its partition. */
