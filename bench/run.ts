@@ -1,9 +1,10 @@
 /**
  * Runs Ordo's benchmarks and writes their results as JSON to bench/results/.
- * Usage: pnpm bench [suite...]     suites: key-lanes, rdkafka, outbox (default: all)
+ * Usage: pnpm bench [suite...]     suites: key-lanes, rdkafka, outbox, backlog (default: all)
  *        BENCH_EVENTS=2000 pnpm bench key-lanes   (quicker, less precise)
  *        BENCH_MESSAGES=20000 BENCH_ROUNDS=3 BENCH_CONSUME_ROUNDS=3 pnpm bench rdkafka
  *        BENCH_ROWS=20000 BENCH_ROUNDS=3 BENCH_SECONDS=10 pnpm bench outbox
+ *        BENCH_BACKLOG=200000 NODE_OPTIONS=--expose-gc pnpm bench backlog
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { benchKeyLanes } from './key-lanes.bench.js';
 import { benchRdkafka } from './rdkafka.bench.js';
 import { benchOutbox } from './outbox.bench.js';
+import { benchBacklog } from './backlog.bench.js';
 
 interface Target {
   readonly name: string;
@@ -100,5 +102,23 @@ if (wants('outbox')) {
     { name: 'relay vs direct, batch by batch', value: r.throughputRatio, atLeast: 0.5 },
     { name: 'relay vs direct, pipelined', value: r.throughputRatioToPipelined, atLeast: 0.5 },
     { name: 'commit-to-ack p99: 100 ms / p99', value: 100 / r.latency.p99Ms, atLeast: 1 },
+  ]);
+}
+
+if (wants('backlog')) {
+  const records = Number(process.env.BENCH_BACKLOG ?? 1_000_000);
+  console.log(`Backlog drain through @ordo/rdkafka on @ordo/kafka-mock: ${records} records, key mode, 1 ms handler`);
+  const r = await benchBacklog(records, (line) => console.log(`  ${line}`));
+  const loop = r.eventLoopDelayMs;
+  console.log(
+    `  drained in ${(r.drainMs / 1000).toFixed(1)} s (${r.recordsPerSecond.toFixed(0)} records/s); RSS ${r.rssBaselineMB.toFixed(0)} -> ${r.rssPeakMB.toFixed(0)} MB (+${r.rssGrowthMB.toFixed(0)} MB at ${(r.rssPeakAtMs / 1000).toFixed(1)} s), heap used peak ${r.heapUsedPeakMB.toFixed(0)} MB`,
+  );
+  console.log(
+    `  event-loop delay p50 ${loop.p50.toFixed(1)} ms, p99 ${loop.p99.toFixed(1)} ms, max ${loop.max.toFixed(1)} ms`,
+  );
+  report('backlog.json', r, [
+    { name: 'RSS growth: 100 MB / growth', value: 100 / r.rssGrowthMB, atLeast: 1 },
+    { name: 'event-loop delay: 50 ms / p99', value: 50 / loop.p99, atLeast: 1 },
+    { name: 'event-loop delay: 200 ms / max', value: 200 / loop.max, atLeast: 1 },
   ]);
 }

@@ -13,6 +13,9 @@ import type { ConsumerEvents, ConsumerState } from './consumer-events.js';
 import { ConsumerLifecycle } from './consumer-lifecycle.js';
 import { HandlerRegistry, type EventHandler } from './handler-registry.js';
 
+/** Largest batch asked of the driver: the seam's default. */
+const MAX_BATCH = 500;
+
 /** A consumer-group member that runs handlers per key, in order. */
 export interface Consumer {
   /**
@@ -93,6 +96,9 @@ export function createConsumer(config: ConsumerConfig): Consumer {
       const driverConsumer = resolved.driver.createConsumer({
         groupId: resolved.groupId,
         autoOffsetReset: resolved.autoOffsetReset,
+        // Backpressure pauses a partition after the batch that fills its buffer: a batch
+        // no larger than the buffer keeps what it holds under twice the limit.
+        maxBatchSize: Math.min(MAX_BATCH, resolved.maxBufferedPerPartition),
       });
       engine = new ConsumerEngine(
         resolved,

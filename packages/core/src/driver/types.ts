@@ -127,7 +127,11 @@ export interface DriverConsumerOptions {
   readonly groupId: string;
   /** Where a group with no committed offset starts. @default 'earliest' */
   readonly autoOffsetReset?: 'earliest' | 'latest';
-  /** Most records in one batch. @default 500 */
+  /**
+   * Most records in one batch. The engine asks for batches no larger than its
+   * per-partition buffer, so one batch past the limit at most arrives before a pause.
+   * @default 500
+   */
   readonly maxBatchSize?: number;
   /** Client id shown by the broker; a generated one when absent. */
   readonly clientId?: string;
@@ -142,8 +146,18 @@ export interface DriverConsumer {
   readonly memberId: string;
   /** Joins the group for these topics; assignments and records arrive on the listener. */
   subscribe(topics: readonly string[], listener: ConsumerListener): Promise<void>;
-  /** Stops fetching from these partitions; records already delivered stay delivered. */
+  /**
+   * Stops delivery from these partitions: once `pause()` returns, no record of theirs
+   * reaches `onRecords` until `resume()`, even one the driver had already fetched (it
+   * holds such records, or fetches them again). Records already delivered stay
+   * delivered. Backpressure relies on this to bound what the engine holds. A pause
+   * ends with the assignment: a partition assigned again starts unpaused.
+   */
   pause(partitions: readonly TopicPartition[]): void;
+  /**
+   * Delivers from these partitions again, starting with the first record not yet
+   * delivered: none is skipped or repeated because of the pause.
+   */
   resume(partitions: readonly TopicPartition[]): void;
   /** Moves the fetch position of an owned partition; the next batch starts there. */
   seek(position: TopicPartitionOffset): void;
