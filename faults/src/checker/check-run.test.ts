@@ -7,6 +7,7 @@ import type { Invariant } from './violation.js';
 function log() {
   const records: FaultRecord[] = [];
   let clock = 1_000;
+  let deadLetters = 0;
   const at = () => (clock += 1);
   const ev = (offset: number, key: string) => ({ topic: 't', partition: 0, offset, key, id: `id-${offset}` });
   const api = {
@@ -32,7 +33,8 @@ function log() {
     },
     deadLetter(proc: string, offset: number, key: string, reason: string) {
       records.push({ kind: 'dead-lettered', proc, t: at(), topic: 't', partition: 0, offset, reason });
-      records.push({ kind: 'dead-letter', proc: 'runner', t: at(), reason, ...ev(offset, key) });
+      const deadLetterOffset = deadLetters++;
+      records.push({ kind: 'dead-letter', proc: 'runner', t: at(), reason, deadLetterOffset, ...ev(offset, key) });
       return api;
     },
     killed(victim: string) {
@@ -160,11 +162,32 @@ describe('the fault checker on hand-written logs', () => {
     expect(report.violations[0]!.key).toBe('t|fe01');
   });
 
+  it('accepts a redelivered, already handled event parked after its key failed later on', () => {
+    const l = log().record(0, 'aa').record(1, 'aa');
+    l.rebalance('c1#1').handle('c1#1', 0, 'aa').start('c1#1', 1, 'aa').end('c1#1', 1, 'aa', false);
+    l.deadLetter('c1#1', 1, 'aa', 'handler-error').killed('c1#1').rebalance('c2#1').deadLetter('c2#1', 0, 'aa', 'parked');
+    expect(checkRun(l.records).violations).toEqual([]);
+  });
+
   it('accepts the followers of a failed key parked in order', () => {
     const l = log().record(0, 'ff01').record(1, 'ff01');
     l.start('c1#1', 0, 'ff01').end('c1#1', 0, 'ff01', false).deadLetter('c1#1', 0, 'ff01', 'handler-error');
     l.deadLetter('c1#1', 1, 'ff01', 'parked').commit('c1#1', 2);
     expect(checkRun(l.records).violations).toEqual([]);
+  });
+});
+
+describe('process exits', () => {
+  it('reports a process that exited by itself, and accepts kills and requested stops', () => {
+    const l = log().record(0, 'aa');
+    l.rebalance('c1#1').handle('c1#1', 0, 'aa').commit('c1#1', 1).killed('c1#1');
+    l.records.push(
+      { kind: 'exited', proc: 'runner', t: 2_000, victim: 'c2#1', status: 'exit 0', requested: true },
+      { kind: 'exited', proc: 'runner', t: 2_001, victim: 'c3#1', status: 'exit 1', requested: false, detail: 'ECONNRESET' },
+    );
+    const report = checkRun(l.records);
+    expect(report.violations.map((v) => v.invariant)).toEqual(['process-crashed']);
+    expect(report.violations[0]!.message).toContain('c3#1 exited by itself (exit 1)');
   });
 });
 

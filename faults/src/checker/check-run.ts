@@ -5,6 +5,7 @@ import {
   checkKeyOrder,
   checkNoLoss,
   checkParkedKeys,
+  checkProcessExits,
   checkSingleFlight,
 } from './consumer-checks.js';
 import { checkOutboxOrder } from './outbox-order-check.js';
@@ -30,7 +31,7 @@ export function checkRun(records: readonly FaultRecord[], extra: readonly Violat
       lost: outbox.lost,
       inversions: outbox.inversions,
       duplicates: outbox.repeats,
-      violations: [...extra, ...outbox.violations],
+      violations: [...extra, ...outbox.violations, ...checkProcessExits(records)],
     };
   }
   const index = indexRun(records);
@@ -52,6 +53,7 @@ export function checkRun(records: readonly FaultRecord[], extra: readonly Violat
       ...checkSingleFlight(index),
       ...duplicates.violations,
       ...checkParkedKeys(index),
+      ...checkProcessExits(records),
     ],
   };
 }

@@ -1,3 +1,4 @@
+import type { FaultRecord } from '../log/records.js';
 import { partitionOf, type HandlerCall, type IndexedEvent, type RunIndex } from './run-index.js';
 import type { Violation } from './violation.js';
 
@@ -201,25 +202,33 @@ export function checkDuplicates(index: RunIndex): { duplicates: number; violatio
   return { duplicates, violations };
 }
 
-/** O3: a key is dead-lettered as `parked` only after one of its own events failed for good. */
+/**
+ * O3: a key is dead-lettered as `parked` only after one of its own events was
+ * dead-lettered for failing (in dead-letter topic order, which is write order per key).
+ * A redelivered event that was handled before the crash may be parked: that is allowed.
+ */
 export function checkParkedKeys(index: RunIndex): Violation[] {
   const violations: Violation[] = [];
-  for (const events of index.keys.values()) {
-    let failedBefore = false;
-    for (const e of events) {
-      const letters = index.deadLetters.get(e.ref) ?? [];
-      if (letters.some((d) => d.reason === 'parked') && !failedBefore) {
-        violations.push({
-          invariant: 'O3-parked-innocent',
-          message: `${describeKey(e)}: @${e.offset} dead-lettered as parked, but no earlier event of this key failed (another key's parking applied to it?)`,
-          key: e.keyRef,
-          partition: e.partition,
-          offsets: [e.offset],
-        });
-        break;
-      }
-      if (letters.some((d) => d.reason !== 'parked')) failedBefore = true;
+  const letters = [...index.deadLetters.values()].flat().sort((a, b) => a.deadLetterOffset - b.deadLetterOffset);
+  const failedKeys = new Set<string>();
+  const reported = new Set<string>();
+  for (const d of letters) {
+    const keyRef = `${d.topic}|${d.key}`;
+    if (d.reason !== 'parked') {
+      failedKeys.add(keyRef);
+      continue;
     }
+    if (failedKeys.has(keyRef) || reported.has(keyRef)) continue;
+    reported.add(keyRef);
+    violations.push({
+      invariant: 'O3-parked-innocent',
+      message:
+        `key ${d.key} (${d.topic}/${d.partition}): @${d.offset} dead-lettered as parked (dead-letter offset ` +
+        `${d.deadLetterOffset}), but no event of this key was dead-lettered for failing before it (parked by another key with the same text, or left parked by a crash?)`,
+      key: keyRef,
+      partition: d.partition,
+      offsets: [d.offset],
+    });
   }
   return violations;
 }
@@ -231,4 +240,20 @@ function offsetOf(ref: string): number {
 /** A time for messages: seconds since the epoch with milliseconds. */
 export function fmt(t: number): string {
   return Number.isFinite(t) ? `t=${(t / 1000).toFixed(3)}` : 'never';
+}
+
+/** Every process ends because the runner killed it or asked it to stop, never by itself. */
+export function checkProcessExits(records: readonly FaultRecord[]): Violation[] {
+  const killed = new Set(records.filter((r) => r.kind === 'killed').map((r) => (r as { victim: string }).victim));
+  const violations: Violation[] = [];
+  for (const r of records) {
+    if (r.kind !== 'exited' || r.requested || killed.has(r.victim)) continue;
+    if (r.requested === undefined && r.status === undefined) continue;
+    violations.push({
+      invariant: 'process-crashed',
+      message: `${r.victim} exited by itself (${r.status ?? 'unknown status'}) at ${fmt(r.t)}: ${r.detail ?? ''}`,
+      procs: [r.victim],
+    });
+  }
+  return violations;
 }

@@ -14,6 +14,8 @@ export type Invariant =
   | 'O3-parked-innocent'
   /** O7: the relay published a key's rows out of insertion order, or lost one. */
   | 'O7-outbox-order'
+  /** A process exited by itself (not killed, not asked to stop): an error took it down. */
+  | 'process-crashed'
   /** The scenario did not finish within its deadline (the symptom, with where it stood). */
   | 'deadline';
 

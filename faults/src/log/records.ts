@@ -65,6 +65,12 @@ export interface ProcessEndRecord extends RecordBase {
   readonly kind: 'killed' | 'exited';
   /** The incarnation that ended. */
   readonly victim: string;
+  /** For `exited`: the exit code or signal. */
+  readonly status?: string;
+  /** For `exited`: whether the runner had asked it to stop (SIGTERM). */
+  readonly requested?: boolean;
+  /** For `exited`: the last lines of its stderr. */
+  readonly detail?: string;
 }
 
 /** The runner's producer got an acknowledgement for an event. */
@@ -89,6 +95,8 @@ export interface DeadLetterTopicRecord extends RecordBase, EventCoordinates {
   readonly key: string;
   readonly id: string;
   readonly reason: string;
+  /** Its own offset in the dead-letter topic (same partition number): the order it was written in. */
+  readonly deadLetterOffset: number;
 }
 
 /** An outbox row written (committed) by the runner, in insertion order per key. */

@@ -1,0 +1,47 @@
+import type { ConsumedRecord, ConsumerListener, KafkaDriver, RecordBatch } from '@ordo/core';
+import type { Sabotage } from './child-config.js';
+
+/**
+ * Wraps a driver so that its consumer delivers batches wrongly, once: the first batch
+ * with two records of one key gets them swapped, or the first batch of two or more
+ * records loses its second one. Everything else is the real client.
+ */
+export function sabotagedDriver(driver: KafkaDriver, sabotage: Sabotage): KafkaDriver {
+  let done = false;
+  const mangle = (records: readonly ConsumedRecord[]): readonly ConsumedRecord[] => {
+    if (done || records.length < 2) return records;
+    if (sabotage === 'drop-record') {
+      done = true;
+      return records.filter((_, i) => i !== 1);
+    }
+    for (let i = 0; i < records.length; i++) {
+      const j = records.findIndex((r, at) => at > i && r.key?.equals(records[i]!.key ?? Buffer.alloc(0)));
+      if (j < 0) continue;
+      done = true;
+      const out = [...records];
+      [out[i], out[j]] = [out[j]!, out[i]!];
+      return out;
+    }
+    return records;
+  };
+  return {
+    name: driver.name,
+    capabilities: driver.capabilities,
+    createProducer: () => driver.createProducer(),
+    admin: () => driver.admin(),
+    createConsumer(options) {
+      const consumer = driver.createConsumer(options);
+      return Object.assign(Object.create(consumer) as typeof consumer, {
+        subscribe: (topics: readonly string[], listener: ConsumerListener) =>
+          consumer.subscribe(topics, {
+            ...listener,
+            onAssign: (p) => listener.onAssign(p),
+            onRevoke: (p) => listener.onRevoke(p),
+            onLost: (p) => listener.onLost(p),
+            onError: (e) => listener.onError(e),
+            onRecords: (batch: RecordBatch) => listener.onRecords({ ...batch, records: mangle(batch.records) }),
+          }),
+      });
+    },
+  };
+}
