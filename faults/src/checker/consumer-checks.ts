@@ -2,10 +2,13 @@ import type { FaultRecord } from '../log/records.js';
 import { partitionOf, type HandlerCall, type IndexedEvent, type RunIndex } from './run-index.js';
 import type { Violation } from './violation.js';
 
-/** When an event was first settled: handled successfully, or reported dead-lettered. */
+/**
+ * When an event was first settled: handled successfully, or reported dead-lettered by a
+ * consumer when the dead letter is really in the dead-letter topic.
+ */
 export function settledAt(index: RunIndex, ref: string): number | undefined {
   const ok = index.okCalls.get(ref)?.[0]?.end;
-  const dead = index.deadLetteredAt.get(ref);
+  const dead = index.deadLetters.has(ref) ? index.deadLetteredAt.get(ref) : undefined;
   if (ok === undefined) return dead;
   return dead === undefined ? ok : Math.min(ok, dead);
 }
@@ -143,7 +146,10 @@ export function checkCommits(index: RunIndex): Violation[] {
       invariant: 'commit-before-handled',
       message:
         `${commit.proc} committed ${partitionOf(commit)} at ${commit.offset} (${fmt(commit.t)}), but @${late?.offset} ` +
-        `(key ${late?.key}) was ${at === undefined ? 'never handled nor dead-lettered' : `settled only at ${fmt(at)}`}`,
+        `(key ${late?.key}) was ${at === undefined ? 'never handled nor durably dead-lettered' : `settled only at ${fmt(at)}`}` +
+        (late && index.deadLetteredAt.has(late.ref) && !index.deadLetters.has(late.ref)
+          ? ' (a consumer reported it dead-lettered, but it is not in the dead-letter topic)'
+          : ''),
       key: late?.keyRef,
       partition: commit.partition,
       offsets: [late?.offset ?? -1, commit.offset],

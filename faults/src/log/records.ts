@@ -43,6 +43,8 @@ export interface CommitRecord extends RecordBase, EventCoordinates {
 export interface DeadLetteredRecord extends RecordBase, EventCoordinates {
   readonly kind: 'dead-lettered';
   readonly reason: string;
+  /** Where the consumer was told its dead letter was written (same partition number). */
+  readonly deadLetterOffset?: number;
 }
 
 /** A consumer's assignment changed. */

@@ -50,7 +50,9 @@ export const FAULT_EVENT_TYPE = 'fault-event';
 
 /**
  * A consumer variant that breaks a guarantee on purpose, to show that the checker bites:
- * `swap-records` hands each batch's first two records of one key to the engine in the
- * wrong order (O1); `drop-record` hides one record from the engine (O2 and the commit).
+ * `swap-records` hands the engine two records of one key in the wrong order, once;
+ * `drop-record` hides one record from the engine; `unwritten-dead-letters` acknowledges
+ * dead-letter writes without writing them, so the consumer commits over dead letters
+ * that are not durable (the commit-before-acknowledgement bug).
  */
-export type Sabotage = 'swap-records' | 'drop-record';
+export type Sabotage = 'swap-records' | 'drop-record' | 'unwritten-dead-letters';

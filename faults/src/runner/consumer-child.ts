@@ -38,6 +38,11 @@ async function openParkingLot(lot: ParkingLotConfig): Promise<{ lot?: ParkingLot
   return { lot: parking, close: () => pool.end() };
 }
 
+const coordinates = (r: { topic: string; partition: number; offset: number }) => ({
+  topic: r.topic,
+  partition: r.partition,
+  offset: r.offset,
+});
 const delay = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : undefined);
 
 const parking = await openParkingLot(config.parkingLot);
@@ -74,8 +79,8 @@ for (const topic of config.topics) consumer.handle(topic, FAULT_EVENT_TYPE, hand
 consumer.on('committed', ({ offsets }) => {
   for (const o of offsets) log.write({ kind: 'commit', topic: o.topic, partition: o.partition, offset: o.offset });
 });
-consumer.on('dead-lettered', ({ record, reason }) =>
-  log.write({ kind: 'dead-lettered', topic: record.topic, partition: record.partition, offset: record.offset, reason }),
+consumer.on('dead-lettered', ({ record, reason, deadLetterOffset }) =>
+  log.write({ kind: 'dead-lettered', ...coordinates(record), reason, deadLetterOffset }),
 );
 const names = (ps: readonly { topic: string; partition: number }[]) => ps.map((p) => `${p.topic}/${p.partition}`);
 consumer.on('rebalanced', (r) =>

@@ -219,12 +219,12 @@ const idOf = (r: ConsumedRecord) => String(r.headers['ordo-id'] ?? `${r.topic}/$
 /** Reads the source topic and its dead letters back into the runner's log: the truth the checker compares with. */
 async function recordTopics(ctx: ScenarioContext): Promise<void> {
   const outbox = readLogs(ctx.logDir).some((r) => r.kind === 'inserted');
-  for (const r of await readTopic(ctx.driver, ctx.topic, { timeoutMs: 60_000 })) {
+  for (const r of await readWhole(ctx, ctx.topic)) {
     const at = { topic: r.topic, partition: r.partition, offset: r.offset, key: hex(r.key), id: idOf(r) };
     ctx.log.write(outbox ? { kind: 'published', ...at } : { kind: 'record', ...at });
   }
   if (outbox) return;
-  const dead = await readTopic(ctx.driver, `${ctx.topic}.dead-letter`, { timeoutMs: 60_000 });
+  const dead = await readWhole(ctx, `${ctx.topic}.dead-letter`);
   for (const r of dead) {
     ctx.log.write({
       kind: 'dead-letter',
@@ -237,4 +237,19 @@ async function recordTopics(ctx: ScenarioContext): Promise<void> {
       deadLetterOffset: r.offset,
     });
   }
+}
+
+/** Reads a topic back and makes sure every offset from low to high watermark is there (else the check would be wrong). */
+async function readWhole(ctx: ScenarioContext, topic: string): Promise<ConsumedRecord[]> {
+  const records = await readTopic(ctx.driver, topic, { timeoutMs: 60_000 });
+  const admin = ctx.driver.admin();
+  const [spec] = await admin.describeTopics([topic]);
+  for (let p = 0; p < spec!.partitions; p++) {
+    const { low, high } = await admin.watermarks(topic, p);
+    const offsets = new Set(records.filter((r) => r.partition === p).map((r) => r.offset));
+    for (let o = low; o < high; o++) {
+      if (!offsets.has(o)) throw new Error(`reading ${topic}/${p} back missed offset ${o} (low ${low}, high ${high})`);
+    }
+  }
+  return records;
 }

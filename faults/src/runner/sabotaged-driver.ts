@@ -1,15 +1,15 @@
-import type { ConsumedRecord, ConsumerListener, KafkaDriver, RecordBatch } from '@ordo/core';
+import type { ConsumedRecord, ConsumerListener, KafkaDriver, ProducerRecord, RecordBatch } from '@ordo/core';
 import type { Sabotage } from './child-config.js';
 
 /**
- * Wraps a driver so that its consumer delivers batches wrongly, once: the first batch
- * with two records of one key gets them swapped, or the first batch of two or more
- * records loses its second one. Everything else is the real client.
+ * Wraps a driver to break one guarantee (see {@link Sabotage}): its consumer delivers
+ * one batch wrongly, or its producer acknowledges dead letters it never writes.
+ * Everything else is the real client.
  */
 export function sabotagedDriver(driver: KafkaDriver, sabotage: Sabotage): KafkaDriver {
   let done = false;
   const mangle = (records: readonly ConsumedRecord[]): readonly ConsumedRecord[] => {
-    if (done || records.length < 2) return records;
+    if (done || records.length < 2 || sabotage === 'unwritten-dead-letters') return records;
     if (sabotage === 'drop-record') {
       done = true;
       return records.filter((_, i) => i !== 1);
@@ -27,7 +27,16 @@ export function sabotagedDriver(driver: KafkaDriver, sabotage: Sabotage): KafkaD
   return {
     name: driver.name,
     capabilities: driver.capabilities,
-    createProducer: () => driver.createProducer(),
+    createProducer() {
+      const producer = driver.createProducer();
+      if (sabotage !== 'unwritten-dead-letters') return producer;
+      return Object.assign(Object.create(producer) as typeof producer, {
+        send: (records: readonly ProducerRecord[]) =>
+          records.every((r) => r.topic.endsWith('.dead-letter'))
+            ? Promise.resolve(records.map((r, i) => ({ topic: r.topic, partition: r.partition ?? 0, offset: i })))
+            : producer.send(records),
+      });
+    },
     admin: () => driver.admin(),
     createConsumer(options) {
       const consumer = driver.createConsumer(options);

@@ -9,15 +9,20 @@ import type { Scenario } from '../runner/scenario.js';
 export function sabotaged(sabotage: Sabotage): Scenario {
   return {
     name: `sabotaged-${sabotage}`,
-    description: `a consumer whose driver ${sabotage === 'swap-records' ? 'swaps two records of one key' : 'drops one record'} once`,
+    description: `a consumer whose driver breaks a guarantee on purpose: ${sabotage}`,
     bounded: false,
     partitions: 2,
-    deadLetters: false,
+    deadLetters: sabotage === 'unwritten-dead-letters',
     sabotage,
     deadlineMs: 30_000,
     async run(ctx) {
       ctx.startConsumer(1);
-      await ctx.producer.publish({ topic: ctx.topic, count: 300, keys: textKeys(3) });
+      await ctx.producer.publish({
+        topic: ctx.topic,
+        count: 300,
+        keys: textKeys(3),
+        poison: (_, n) => sabotage === 'unwritten-dead-letters' && n === 100,
+      });
       await ctx.drained();
     },
   };
