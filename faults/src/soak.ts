@@ -1,6 +1,6 @@
 /**
  * `pnpm soak`: the fault scenarios at a larger scale, each with a random seed (or the
- * one given), repeated until the duration is spent. Prints the figures table and a
+ * one given), in rounds of every scenario until the duration is spent (one round at least). Prints the figures table and a
  * failure report per failing run (with the seed to rerun it), writes the figures as
  * JSON, and exits 1 when any run broke a guarantee.
  *
@@ -19,12 +19,18 @@ const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: process.env.ORDO_FAULT_MINUTES ?? '10' },
     scale: { type: 'string', default: process.env.ORDO_FAULT_SCALE ?? '4' },
-    scenario: { type: 'string', multiple: true, default: process.env.ORDO_FAULT_SCENARIO ? [process.env.ORDO_FAULT_SCENARIO] : [] },
+    scenario: {
+      type: 'string',
+      multiple: true,
+      default: process.env.ORDO_FAULT_SCENARIO ? [process.env.ORDO_FAULT_SCENARIO] : [],
+    },
     seed: { type: 'string', default: process.env.ORDO_FAULT_SEED },
     out: { type: 'string', default: 'faults/results/soak.json' },
   },
   strict: true,
 });
+/** Progress and results go to stdout (the table is the point of the command). */
+const say = (text: string) => process.stdout.write(`${text}\n`);
 const scale = Number(values.scale);
 const deadline = Date.now() + Number(values.minutes) * 60_000;
 const scenarios = values.scenario.length ? values.scenario.map(scenarioNamed) : SCENARIOS;
@@ -35,15 +41,14 @@ do {
   for (const scenario of scenarios) {
     const seed = fixedSeed ?? seedFromEnv({});
     const scaled = { ...scenario, deadlineMs: scenario.deadlineMs * Math.max(1, scale) };
-    console.log(`running ${scenario.name} with seed ${seed} at scale ${scale}…`);
+    say(`running ${scenario.name} with seed ${seed} at scale ${scale}…`);
     const outcome = await runScenario(scaled, { seed, scale: { events: scale, faults: scale } });
     outcomes.push(outcome);
-    if (outcome.report.violations.length > 0) console.log(formatFailure(outcome));
-    if (Date.now() >= deadline) break;
+    if (outcome.report.violations.length > 0) say(formatFailure(outcome));
   }
 } while (fixedSeed === undefined && Date.now() < deadline);
 
-console.log(`\n${formatTable(outcomes)}`);
+say(`\n${formatTable(outcomes)}`);
 mkdirSync(dirname(values.out), { recursive: true });
 writeFileSync(
   values.out,
@@ -66,5 +71,5 @@ writeFileSync(
     2,
   )}\n`,
 );
-console.log(`figures written to ${values.out}`);
+say(`figures written to ${values.out}`);
 process.exit(outcomes.some((o) => o.report.violations.length > 0) ? 1 : 0);

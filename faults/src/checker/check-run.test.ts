@@ -103,7 +103,17 @@ describe('the fault checker on hand-written logs', () => {
 
   it('reports an acknowledged publish that is not in the topic as lost', () => {
     const l = log().record(0, 'aa');
-    l.records.push({ kind: 'produced', proc: 'producer', t: 1, topic: 't', partition: 0, offset: 1, key: 'bb', id: 'gone', poison: false });
+    l.records.push({
+      kind: 'produced',
+      proc: 'producer',
+      t: 1,
+      topic: 't',
+      partition: 0,
+      offset: 1,
+      key: 'bb',
+      id: 'gone',
+      poison: false,
+    });
     l.handle('c1#1', 0, 'aa');
     expect(kinds(l.records)).toEqual(['O2-lost']);
   });
@@ -119,7 +129,12 @@ describe('the fault checker on hand-written logs', () => {
 
   it('accepts the unfinished call of a killed process followed by a redelivery elsewhere', () => {
     const l = log().record(0, 'aa');
-    l.rebalance('c1#1').start('c1#1', 0, 'aa').killed('c1#1').rebalance('c2#1').handle('c2#1', 0, 'aa').commit('c2#1', 1);
+    l.rebalance('c1#1')
+      .start('c1#1', 0, 'aa')
+      .killed('c1#1')
+      .rebalance('c2#1')
+      .handle('c2#1', 0, 'aa')
+      .commit('c2#1', 1);
     expect(checkRun(l.records).violations).toEqual([]);
   });
 
@@ -165,7 +180,10 @@ describe('the fault checker on hand-written logs', () => {
   it('accepts a redelivered, already handled event parked after its key failed later on', () => {
     const l = log().record(0, 'aa').record(1, 'aa');
     l.rebalance('c1#1').handle('c1#1', 0, 'aa').start('c1#1', 1, 'aa').end('c1#1', 1, 'aa', false);
-    l.deadLetter('c1#1', 1, 'aa', 'handler-error').killed('c1#1').rebalance('c2#1').deadLetter('c2#1', 0, 'aa', 'parked');
+    l.deadLetter('c1#1', 1, 'aa', 'handler-error')
+      .killed('c1#1')
+      .rebalance('c2#1')
+      .deadLetter('c2#1', 0, 'aa', 'parked');
     expect(checkRun(l.records).violations).toEqual([]);
   });
 
@@ -183,7 +201,15 @@ describe('process exits', () => {
     l.rebalance('c1#1').handle('c1#1', 0, 'aa').commit('c1#1', 1).killed('c1#1');
     l.records.push(
       { kind: 'exited', proc: 'runner', t: 2_000, victim: 'c2#1', status: 'exit 0', requested: true },
-      { kind: 'exited', proc: 'runner', t: 2_001, victim: 'c3#1', status: 'exit 1', requested: false, detail: 'ECONNRESET' },
+      {
+        kind: 'exited',
+        proc: 'runner',
+        t: 2_001,
+        victim: 'c3#1',
+        status: 'exit 1',
+        requested: false,
+        detail: 'ECONNRESET',
+      },
     );
     const report = checkRun(l.records);
     expect(report.violations.map((v) => v.invariant)).toEqual(['process-crashed']);
@@ -195,7 +221,16 @@ describe('the outbox order check (O7)', () => {
   const inserted = (ids: string[], key = 'k'): FaultRecord[] =>
     ids.map((id, i) => ({ kind: 'inserted', proc: 'runner', t: i, key, id }));
   const published = (ids: string[], key = 'k'): FaultRecord[] =>
-    ids.map((id, offset) => ({ kind: 'published', proc: 'runner', t: 100 + offset, topic: 't', partition: 0, offset, key, id }));
+    ids.map((id, offset) => ({
+      kind: 'published',
+      proc: 'runner',
+      t: 100 + offset,
+      topic: 't',
+      partition: 0,
+      offset,
+      key,
+      id,
+    }));
 
   it('accepts insertion order with a suffix repeated after a crash', () => {
     const report = checkRun([...inserted(['a', 'b', 'c', 'd']), ...published(['a', 'b', 'c', 'b', 'c', 'd'])]);

@@ -27,8 +27,12 @@ export function checkNoLoss(index: RunIndex): { lost: number; violations: Violat
       invariant: 'O2-lost',
       message:
         `${e.ref} (${describeKey(e)}, id ${e.id}) was never handled successfully nor dead-lettered` +
-        (tries.length ? `; ${tries.length} failed or unfinished call(s) in ${[...new Set(tries.map((c) => c.proc))].join(', ')}` : '; never delivered to a handler') +
-        (index.deadLetteredAt.has(e.ref) ? '; a consumer reported it dead-lettered but it is not in the dead-letter topic' : ''),
+        (tries.length
+          ? `; ${tries.length} failed or unfinished call(s) in ${[...new Set(tries.map((c) => c.proc))].join(', ')}`
+          : '; never delivered to a handler') +
+        (index.deadLetteredAt.has(e.ref)
+          ? '; a consumer reported it dead-lettered but it is not in the dead-letter topic'
+          : ''),
       key: e.keyRef,
       partition: e.partition,
       offsets: [e.offset],
@@ -160,9 +164,7 @@ export function checkCommits(index: RunIndex): Violation[] {
 }
 
 function firstUnsettledBefore(index: RunIndex, partition: string, offset: number, t: number): IndexedEvent | undefined {
-  return index.partitions
-    .get(partition)!
-    .find((e) => e.offset < offset && (settledAt(index, e.ref) ?? Infinity) > t);
+  return index.partitions.get(partition)!.find((e) => e.offset < offset && (settledAt(index, e.ref) ?? Infinity) > t);
 }
 
 /**

@@ -17,7 +17,18 @@ export function violationCounts(report: CheckReport): Partial<Record<Invariant, 
 
 /** The figures table printed at the end of a run: one row per scenario. */
 export function formatTable(outcomes: readonly ScenarioOutcome[]): string {
-  const header = ['scenario', 'seed', 'events', 'handled', 'dead', 'lost', 'inversions', 'duplicates', 'violations', 's'];
+  const header = [
+    'scenario',
+    'seed',
+    'events',
+    'handled',
+    'dead',
+    'lost',
+    'inversions',
+    'duplicates',
+    'violations',
+    's',
+  ];
   const rows = outcomes.map((o) => [
     o.scenario,
     String(o.seed),

@@ -48,7 +48,9 @@ export function ensureLogDir(dir: string): string {
  */
 export function readLogs(dir: string): FaultRecord[] {
   const records: FaultRecord[] = [];
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.log')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.log'))
+    .sort()) {
     for (const line of readFileSync(join(dir, name), 'utf8').split('\n')) {
       if (line === '') continue;
       try {

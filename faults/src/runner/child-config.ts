@@ -1,7 +1,6 @@
 /** Where a child keeps parked keys. */
 export type ParkingLotConfig =
-  | { readonly kind: 'memory' }
-  | { readonly kind: 'postgres' | 'mysql'; readonly url: string; readonly table: string };
+  { readonly kind: 'memory' } | { readonly kind: 'postgres' | 'mysql'; readonly url: string; readonly table: string };
 
 /** What a consumer child process runs, passed as JSON in `ORDO_FAULT_CHILD`. */
 export interface ConsumerChildConfig {

@@ -49,7 +49,9 @@ export function startChild(options: {
       const status = signal ?? `exit ${code}`;
       if (killedByUs) return resolve(status);
       void stderrDone.then(() => {
-        const detail = readFileSync(options.stderrFile, 'utf8').trim().split('\n').slice(-4).join(' / ').slice(0, 600);
+        const lines = readFileSync(options.stderrFile, 'utf8').trim().split('\n');
+        const cause = lines.find((l) => /Error|error:/.test(l)) ?? lines.at(-1) ?? '';
+        const detail = cause.trim().slice(0, 400);
         options.runnerLog.write({ kind: 'exited', victim: options.proc, status, requested, detail });
         resolve(status);
       });

@@ -105,7 +105,15 @@ export function scenarioProducer(driver: KafkaDriver, log: FaultLog, random: Ran
         }
         reports.forEach((r, i) => {
           const e = batch[i]!;
-          log.write({ kind: 'produced', topic: r.topic, partition: r.partition, offset: r.offset, key: e.k, id: e.id, poison: e.value.poison });
+          log.write({
+            kind: 'produced',
+            topic: r.topic,
+            partition: r.partition,
+            offset: r.offset,
+            key: e.k,
+            id: e.id,
+            poison: e.value.poison,
+          });
         });
         options.onProgress?.(done + batch.length);
         if (options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs));

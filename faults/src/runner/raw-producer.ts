@@ -48,7 +48,15 @@ export async function produceRaw(options: {
           { 'ordo-type': FAULT_EVENT_TYPE },
           ...Object.entries(event.headers ?? {}).map(([name, value]) => ({ [name]: value })),
         ];
-        producer.produce(options.topic, null, Buffer.from(JSON.stringify(event.value)), event.key, Date.now(), { id }, headers);
+        producer.produce(
+          options.topic,
+          null,
+          Buffer.from(JSON.stringify(event.value)),
+          event.key,
+          Date.now(),
+          { id },
+          headers,
+        );
       });
       options.log.write({
         kind: 'produced',

@@ -7,7 +7,7 @@ import type { FaultLog } from '../log/fault-log.js';
 import type { ChildHandle } from './processes.js';
 import type { ScenarioProducer } from './produce.js';
 import type { Random } from './seed.js';
-import type { ParkingLotConfig, RelayChildConfig } from './child-config.js';
+import type { ParkingLotConfig, RelayChildConfig, Sabotage } from './child-config.js';
 
 /** Sizes of a run: the bounded set in `pnpm test` runs at 1, `pnpm soak` larger. */
 export interface Scale {
@@ -66,7 +66,7 @@ export interface Scenario {
   /** The run fails with a `deadline` violation after this long. */
   readonly deadlineMs: number;
   /** A consumer variant that breaks a guarantee on purpose (checker tests). */
-  readonly sabotage?: import('./child-config.js').Sabotage;
+  readonly sabotage?: Sabotage;
   run(ctx: ScenarioContext): Promise<void>;
 }
 

@@ -33,6 +33,7 @@ export function seedFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   const text = env.ORDO_FAULT_SEED;
   if (text === undefined || text === '') return Math.floor(Math.random() * 2 ** 31);
   const seed = Number(text);
-  if (!Number.isInteger(seed) || seed < 0) throw new Error(`ORDO_FAULT_SEED must be a non-negative integer, got "${text}"`);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new Error(`ORDO_FAULT_SEED must be a non-negative integer, got "${text}"`);
   return seed;
 }

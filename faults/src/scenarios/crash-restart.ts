@@ -7,7 +7,8 @@ import type { Scenario } from '../runner/scenario.js';
  */
 export const crashRestart: Scenario = {
   name: 'crash-restart',
-  description: 'two consumers, SIGKILLs and restarts while 0.3% poison events are dead-lettered (SqlParkingLot on PostgreSQL)',
+  description:
+    'two consumers, SIGKILLs and restarts while 0.3% poison events are dead-lettered (SqlParkingLot on PostgreSQL)',
   bounded: true,
   partitions: 6,
   parkingLot: 'postgres',

@@ -5,12 +5,14 @@ import { crashRestart } from './crash-restart.js';
 import { fatalProducer } from './fatal-producer.js';
 import { parkingDbLost } from './parking-db-lost.js';
 import { relayCrashMariadb, relayCrashPostgres } from './relay-crash.js';
+import { scaleOutIn } from './scale-out-in.js';
 import { unwritableDeadLetters } from './unwritable-dead-letters.js';
 
 /** Every fault scenario, in the order the suite runs them. */
 export const SCENARIOS: readonly Scenario[] = [
   crashRestart,
   brokerFaults,
+  scaleOutIn,
   relayCrashPostgres,
   relayCrashMariadb,
   binaryKeys,

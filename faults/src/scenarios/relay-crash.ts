@@ -59,7 +59,8 @@ async function runRelayCrash(ctx: ScenarioContext, database: 'postgres' | 'mysql
       const batch = Array.from({ length: size }, () => ctx.random.pick(keys));
       const ids = await inTransaction(db, async (tx) => {
         const out: string[] = [];
-        for (const key of batch) out.push((await outbox.write(tx, { topic: ctx.topic, key, type: 'row', value: { written } })).id);
+        for (const key of batch)
+          out.push((await outbox.write(tx, { topic: ctx.topic, key, type: 'row', value: { written } })).id);
         return out;
       });
       batch.forEach((key, i) => ctx.log.write({ kind: 'inserted', key: hexOf(key), id: ids[i]! }));
@@ -72,7 +73,8 @@ async function runRelayCrash(ctx: ScenarioContext, database: 'postgres' | 'mysql
         relay(victim, ctx.random.chance(0.5) ? ctx.random.int(1, 3) : undefined);
       }
       // Restart relays that killed themselves, so that one is always there.
-      for (const n of [1, 2]) if (!ctx.relay(n)?.alive) relay(n, ctx.random.chance(0.3) ? ctx.random.int(1, 3) : undefined);
+      for (const n of [1, 2])
+        if (!ctx.relay(n)?.alive) relay(n, ctx.random.chance(0.3) ? ctx.random.int(1, 3) : undefined);
     }
     ctx.step('waiting for the outbox to empty');
     for (;;) {
@@ -83,7 +85,8 @@ async function runRelayCrash(ctx: ScenarioContext, database: 'postgres' | 'mysql
     }
     await Promise.all([1, 2].map((n) => ctx.relay(n)?.stop()));
   } finally {
-    for (const t of Object.values(tables)) await inTransaction(db, (tx) => tx.query(`DROP TABLE IF EXISTS ${t}`)).catch(() => undefined);
+    for (const t of Object.values(tables))
+      await inTransaction(db, (tx) => tx.query(`DROP TABLE IF EXISTS ${t}`)).catch(() => undefined);
     await close();
   }
 }

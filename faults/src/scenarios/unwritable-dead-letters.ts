@@ -34,7 +34,9 @@ export const unwritableDeadLetters: Scenario = {
       events: [
         event('binary-header', true, { headers: { 'x-trace-bytes': Buffer.from([0xff, 0xfe, 0x00, 0x80]) } }),
         event('binary-header', false),
-        event('big-record', true, { value: { k: hexOf('big-record'), n: n++, poison: true, padding: 'x'.repeat(1_500_000) } }),
+        event('big-record', true, {
+          value: { k: hexOf('big-record'), n: n++, poison: true, padding: 'x'.repeat(1_500_000) },
+        }),
         event('big-record', false),
       ],
     });
