@@ -50,7 +50,8 @@ export function startChild(options: {
       if (killedByUs) return resolve(status);
       void stderrDone.then(() => {
         const lines = readFileSync(options.stderrFile, 'utf8').trim().split('\n');
-        const cause = lines.find((l) => /Error|error:/.test(l)) ?? lines.at(-1) ?? '';
+        const cause =
+          lines.find((l) => /\w*Error: /.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? lines.at(-1) ?? '';
         const detail = cause.trim().slice(0, 400);
         options.runnerLog.write({ kind: 'exited', victim: options.proc, status, requested, detail });
         resolve(status);
