@@ -43,7 +43,7 @@ export function checkNoLoss(index: RunIndex): { lost: number; violations: Violat
     lost++;
     violations.push({
       invariant: 'O2-lost',
-      message: `event ${e.id} (${describeKey(e)}) was acknowledged at offset ${e.offset} but is not in the topic`,
+      message: `event ${e.id} (${describeKey(e)}) was acknowledged at offset ${e.offset} but is not in the topic (read back whole)`,
       key: e.keyRef,
       partition: e.partition,
       offsets: [e.offset],

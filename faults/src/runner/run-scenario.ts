@@ -239,7 +239,11 @@ async function recordTopics(ctx: ScenarioContext): Promise<void> {
   }
 }
 
-/** Reads a topic back and makes sure every offset from low to high watermark is there (else the check would be wrong). */
+/**
+ * Reads a topic back whole. Offsets missing between the low and high watermarks (a
+ * hole in the log) are noted in the runner's log: an acknowledged event there is then
+ * reported lost by the checker, since no reader can get it.
+ */
 async function readWhole(ctx: ScenarioContext, topic: string): Promise<ConsumedRecord[]> {
   const records = await readTopic(ctx.driver, topic, { timeoutMs: 60_000 });
   const admin = ctx.driver.admin();
@@ -247,8 +251,14 @@ async function readWhole(ctx: ScenarioContext, topic: string): Promise<ConsumedR
   for (let p = 0; p < spec!.partitions; p++) {
     const { low, high } = await admin.watermarks(topic, p);
     const offsets = new Set(records.filter((r) => r.partition === p).map((r) => r.offset));
-    for (let o = low; o < high; o++) {
-      if (!offsets.has(o)) throw new Error(`reading ${topic}/${p} back missed offset ${o} (low ${low}, high ${high})`);
+    const holes: number[] = [];
+    for (let o = low; o < high; o++) if (!offsets.has(o)) holes.push(o);
+    if (holes.length > 0) {
+      ctx.log.write({
+        kind: 'error',
+        code: 'TOPIC_HOLE',
+        message: `${topic}/${p}: ${holes.length} offset(s) between ${low} and ${high} not readable, first ${holes[0]}`,
+      });
     }
   }
   return records;
