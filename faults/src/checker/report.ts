@@ -6,6 +6,8 @@ export interface ScenarioOutcome {
   readonly seed: number;
   readonly durationMs: number;
   readonly report: CheckReport;
+  /** Where the run's logs are (kept when it failed). */
+  readonly logDir?: string;
 }
 
 /** Violations counted per invariant. */
@@ -58,6 +60,7 @@ export function formatFailure(outcome: ScenarioOutcome, limit = 12): string {
       `inversions ${report.inversions}, duplicates ${report.duplicates}; violations: ${JSON.stringify(violationCounts(report))}`,
     ...report.violations.slice(0, limit).map((v) => `  [${v.invariant}] ${v.message}`),
   ];
+  if (outcome.logDir) lines.splice(2, 0, `logs: ${outcome.logDir}`);
   if (report.violations.length > limit) lines.push(`  … and ${report.violations.length - limit} more`);
   return lines.join('\n');
 }

@@ -11,6 +11,8 @@ export interface ChildHandle {
   readonly proc: string;
   /** Resolves when the process has exited, with its signal or code. */
   readonly exited: Promise<string>;
+  /** Resolves when the child says it has started (its client is up), or when it exits. */
+  readonly ready: Promise<void>;
   /** Whether it is still running. */
   readonly alive: boolean;
   /** SIGKILL now; logged as `killed` first so the checker knows when it died. */
@@ -35,7 +37,11 @@ export function startChild(options: {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', script], {
     cwd: WORKSPACE,
     env: { ...process.env, [CHILD_CONFIG_ENV]: JSON.stringify(options.config) },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const ready = new Promise<void>((resolve) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('started') && resolve());
+    child.once('exit', () => resolve());
   });
   const stderr = createWriteStream(options.stderrFile, { flags: 'a' });
   const stderrDone = new Promise<void>((resolve) => stderr.once('close', () => resolve()));
@@ -61,6 +67,7 @@ export function startChild(options: {
   return {
     proc: options.proc,
     exited,
+    ready,
     get alive() {
       return alive;
     },

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTopic, type ConsumedRecord } from '@ordo/core';
 import { startMockCluster } from '@ordo/kafka-mock';
@@ -166,7 +166,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   cluster.close();
   for (const cleanup of cleanups) await cleanup().catch(() => undefined);
   const report = checkRun(readLogs(logDir), extra);
-  return { scenario: scenario.name, seed, durationMs: Date.now() - started, report };
+  const keep = report.violations.length > 0 || process.env.ORDO_FAULT_KEEP_LOGS === '1';
+  if (!keep) rmSync(logDir, { recursive: true, force: true });
+  return { scenario: scenario.name, seed, durationMs: Date.now() - started, report, logDir: keep ? logDir : undefined };
 }
 
 async function isDrained(ctx: ScenarioContext): Promise<boolean> {
