@@ -232,9 +232,17 @@ describe('the outbox order check (O7)', () => {
       id,
     }));
 
+  const crash: FaultRecord = { kind: 'killed', proc: 'runner', t: 50, victim: 'relay-1#1' };
+
   it('accepts insertion order with a suffix repeated after a crash', () => {
-    const report = checkRun([...inserted(['a', 'b', 'c', 'd']), ...published(['a', 'b', 'c', 'b', 'c', 'd'])]);
+    const report = checkRun([...inserted(['a', 'b', 'c', 'd']), crash, ...published(['a', 'b', 'c', 'b', 'c', 'd'])]);
     expect(report).toMatchObject({ violations: [], events: 4, lost: 0, inversions: 0, duplicates: 2 });
+  });
+
+  it('reports repeats when no relay crashed', () => {
+    const report = checkRun([...inserted(['a', 'b']), ...published(['a', 'b', 'b'])]);
+    expect(report.violations.map((v) => v.invariant)).toEqual(['O7-outbox-order']);
+    expect(report.violations[0]!.message).toContain('no relay crashed');
   });
 
   it('reports a row published before an earlier one of its key', () => {
@@ -244,7 +252,7 @@ describe('the outbox order check (O7)', () => {
   });
 
   it('reports a repeat that skips a row, and a row never published', () => {
-    const report = checkRun([...inserted(['a', 'b', 'c', 'd']), ...published(['a', 'b', 'c', 'a', 'c'])]);
+    const report = checkRun([...inserted(['a', 'b', 'c', 'd']), crash, ...published(['a', 'b', 'c', 'a', 'c'])]);
     expect(report.violations.map((v) => v.invariant)).toEqual(['O7-outbox-order', 'O2-lost']);
     expect(report.lost).toBe(1);
   });

@@ -12,6 +12,17 @@ import { checkOutboxOrder } from './outbox-order-check.js';
 import { indexRun } from './run-index.js';
 import type { CheckReport, Violation } from './violation.js';
 
+/** O7: a relay repeats rows only after a crash (a relay killed before deleting what it sent). */
+function checkRepeatsNeedACrash(records: readonly FaultRecord[], repeats: number): Violation[] {
+  if (repeats === 0 || records.some((r) => r.kind === 'killed')) return [];
+  return [
+    {
+      invariant: 'O7-outbox-order',
+      message: `${repeats} row(s) published more than once although no relay crashed`,
+    },
+  ];
+}
+
 /**
  * Checks every invariant over the records of a run (all processes' logs together):
  * per-key order, no loss, commits after handling, single flight per key, explained
@@ -31,7 +42,12 @@ export function checkRun(records: readonly FaultRecord[], extra: readonly Violat
       lost: outbox.lost,
       inversions: outbox.inversions,
       duplicates: outbox.repeats,
-      violations: [...extra, ...outbox.violations, ...checkProcessExits(records)],
+      violations: [
+        ...extra,
+        ...outbox.violations,
+        ...checkRepeatsNeedACrash(records, outbox.repeats),
+        ...checkProcessExits(records),
+      ],
     };
   }
   const index = indexRun(records);

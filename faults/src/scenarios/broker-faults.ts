@@ -18,14 +18,14 @@ export const brokerFaults: Scenario = {
   parkingLot: 'mysql',
   deadlineMs: 90_000,
   async run(ctx) {
-    ctx.startConsumer(1);
-    ctx.startConsumer(2);
+    await Promise.all([ctx.startConsumer(1).ready, ctx.startConsumer(2).ready]);
     const publishing = ctx.producer.publish({
       topic: ctx.topic,
       count: 1_500 * ctx.scale.events,
       keys: textKeys(50),
       poisonRate: 0.003,
       chunk: 50,
+      pauseMs: 80,
     });
     const { cluster, random } = ctx;
     for (let round = 0; round < ctx.scale.faults; round++) {

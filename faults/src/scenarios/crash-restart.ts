@@ -15,9 +15,16 @@ export const crashRestart: Scenario = {
   deadlineMs: 90_000,
   async run(ctx) {
     const events = 1_500 * ctx.scale.events;
-    ctx.startConsumer(1);
-    ctx.startConsumer(2);
-    const publishing = ctx.producer.publish({ topic: ctx.topic, count: events, keys: textKeys(40), poisonRate: 0.003 });
+    await Promise.all([ctx.startConsumer(1).ready, ctx.startConsumer(2).ready]);
+    // Events arrive over a few seconds, so that the kills land while work is in flight.
+    const publishing = ctx.producer.publish({
+      topic: ctx.topic,
+      count: events,
+      keys: textKeys(40),
+      poisonRate: 0.003,
+      chunk: 50,
+      pauseMs: 100,
+    });
     for (let i = 0; i < 2 * ctx.scale.faults; i++) {
       await ctx.sleep(ctx.random.int(1_500, 3_500));
       const victim = ctx.random.int(1, 2);
