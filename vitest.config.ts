@@ -35,7 +35,7 @@ export default defineConfig({
   // Tests run in Vite's server-side environment, which has its own resolve settings.
   ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'faults/src/**/*.test.ts'],
     testTimeout: 30_000,
     // Integration hooks close real clients and mock brokers; under load that takes a while.
     hookTimeout: 90_000,
