@@ -1,6 +1,6 @@
 import { tpKey } from '../driver/topic-partition.js';
 import type { ConsumedRecord, ConsumerListener, DriverConsumer, RecordBatch, TopicPartition } from '../driver/types.js';
-import type { OrdoError } from '../errors.js';
+import { DriverError, OrdoError, messageOf } from '../errors.js';
 import type { Breaker, BreakerState } from '../dead-letter/breaker.js';
 import type { DeadLetterReason } from '../dead-letter/dead-letter-headers.js';
 import { reasonFor, type DeadLetterRouter } from '../dead-letter/dead-letter-router.js';
@@ -130,10 +130,9 @@ export class ConsumerEngine implements ConsumerListener {
     // resolved the key since.
     const router = this.deadLetters;
     if (router?.isParked(record)) {
-      void router.confirmParked(record).then(
-        (parked) => (parked ? this.deadLetter(lane, record, 'parked', undefined) : this.attempt(lane, record)),
-        () => this.deadLetter(lane, record, 'parked', undefined),
-      );
+      void router
+        .confirmParked(record, state.signal)
+        .then((parked) => (parked ? this.deadLetter(lane, record, 'parked', undefined) : this.attempt(lane, record)));
       return;
     }
     this.attempt(lane, record);
@@ -239,7 +238,18 @@ export class ConsumerEngine implements ConsumerListener {
         });
         this.completeHead(lane, state);
       })
+      .catch((error: unknown) => this.onRouteBug(record, error))
       .finally(() => this.finish(state));
+  }
+
+  /**
+   * The router retries and reports its own failures; anything that still escapes it
+   * is reported here rather than left to kill the process. The record stays the head
+   * of its lane, uncommitted (O2): the partition's next owner redoes it.
+   */
+  private onRouteBug(record: ConsumedRecord, error: unknown): void {
+    const cause = error instanceof OrdoError ? error : new DriverError(`Dead-letter routing failed: ${messageOf(error)}`, { retriable: false, cause: error });
+    this.events.emit('error', { error: cause, record: refOf(record) });
   }
 
   private retryLater(lane: Lane, delayMs: number): void {
@@ -288,6 +298,7 @@ export class ConsumerEngine implements ConsumerListener {
   }
 }
 
-function refOf(record: ConsumedRecord): RecordRef {
+/** Where a record sits, for events. */
+export function refOf(record: ConsumedRecord): RecordRef {
   return { topic: record.topic, partition: record.partition, offset: record.offset, key: keyOf(record) };
 }

@@ -1,18 +1,32 @@
 import { keyOf } from '../consumer/consumed-event.js';
-import type { ConsumedRecord, DeliveryReport, DriverProducer, KafkaDriver, TopicPartition } from '../driver/types.js';
+import type {
+  ConsumedRecord,
+  DeliveryReport,
+  DriverProducer,
+  KafkaDriver,
+  ProducerRecord,
+  TopicPartition,
+} from '../driver/types.js';
 import {
   ContractViolationError,
+  DeadLetterWriteError,
   DecodeError,
   DriverError,
   OrdoError,
   UnknownEventTypeError,
   UnknownTopicError,
+  messageOf,
 } from '../errors.js';
 import type { Logger } from '../internal/logger.js';
 import { sleep } from '../internal/sleep.js';
 import { Breaker, type BreakerState } from './breaker.js';
 import type { ResolvedDeadLetterConfig } from './dead-letter-config.js';
 import { deadLetterHeaders, type DeadLetterFacts, type DeadLetterReason } from './dead-letter-headers.js';
+import { setAside } from './set-aside.js';
+import { ABORTED, FIRST_DELAY_MS, asStepError, nextDelay, untilDone } from './until-done.js';
+
+/** Told of every failure on a record's dead-letter path; the consumer emits it as `error`. */
+export type DeadLetterErrorListener = (error: OrdoError, record: ConsumedRecord) => void;
 
 /** The reason recorded for an event that failed with this error. */
 export function reasonFor(error: OrdoError): DeadLetterReason {
@@ -25,8 +39,12 @@ export function reasonFor(error: OrdoError): DeadLetterReason {
 /**
  * Writes dead letters: to `<topic>.dead-letter`, same partition number, same key,
  * value and headers plus the dead-letter headers, parking the key around the write.
- * A failed write is retried until it succeeds or the partition is given up: a dead
- * letter is never dropped, and the source offset commits only after the write (O2).
+ * A failed write, and a failed parking-lot step, is retried with backoff until it
+ * succeeds or the partition is given up, and every failure is reported through
+ * `onError`: a dead letter is never dropped, and the source offset commits only after
+ * the write (O2). Only the record's own lane (and so its partition's commit point)
+ * waits meanwhile. A write the producer refuses for good is set aside in another form
+ * (see `setAside`) or, when none is left, blocks loudly.
  */
 export class DeadLetterRouter {
   private readonly producer: DriverProducer;
@@ -40,6 +58,7 @@ export class DeadLetterRouter {
     private readonly groupId: string,
     private readonly logger: Logger,
     private readonly onBreaker: (breaker: Breaker, from: BreakerState, to: BreakerState) => void,
+    private readonly onError: DeadLetterErrorListener,
   ) {
     this.producer = driver.createProducer();
   }
@@ -69,10 +88,18 @@ export class DeadLetterRouter {
     }
   }
 
-  /** Asks the parking store itself whether the record's key is still parked. */
-  confirmParked(record: ConsumedRecord): Promise<boolean> {
+  /**
+   * Asks the parking store itself whether the record's key is still parked, retrying
+   * while it cannot answer. Resolves true (parked, the safe answer for O1) when
+   * `signal` aborts first.
+   */
+  async confirmParked(record: ConsumedRecord, signal: AbortSignal): Promise<boolean> {
     const key = keyOf(record);
-    return key === null ? Promise.resolve(false) : this.config.parkingLot.check(record.topic, key);
+    if (key === null) return false;
+    const parked = await this.untilDone(record, signal, 'Checking the parking lot', () =>
+      this.config.parkingLot.check(record.topic, key),
+    );
+    return parked !== false;
   }
 
   breaker(topic: string): Breaker {
@@ -135,19 +162,49 @@ export class DeadLetterRouter {
     // Counted when decided, not when written: failures that arrive together must not
     // all slip past the threshold while the first writes are in flight.
     if (facts.reason !== 'parked') this.breaker(record.topic).recordDeadLetter();
-    if (key !== null) await parking.beginPark(record.topic, record.partition, key);
+    if (key !== null) {
+      const parked = await this.untilDone(record, signal, 'Parking the key', () =>
+        parking.beginPark(record.topic, record.partition, key),
+      );
+      if (parked === ABORTED) return undefined;
+    }
     let written: DeliveryReport | undefined;
     try {
       written = await this.write(record, facts, signal);
       return written;
     } finally {
-      if (key !== null) await parking.endPark(record.topic, key, written?.offset ?? -1);
+      if (key !== null) {
+        const offset = written?.offset ?? -1;
+        const end = () => parking.endPark(record.topic, key, offset);
+        // Given up (partition lost, stop past its deadline): one last try, so that a
+        // store that is back does not keep the park pending.
+        if ((await this.untilDone(record, signal, 'Ending the park', end)) === ABORTED) {
+          await end().catch((error: unknown) => this.onError(asStepError(error, 'Ending the park'), record));
+        }
+      }
     }
   }
 
+  /** Releases the producer, whatever state its connect or the last write left it in. */
   async close(): Promise<void> {
-    if (this.connecting) await this.producer.disconnect();
+    const connecting = this.connecting;
     this.connecting = undefined;
+    await connecting?.catch(() => undefined);
+    await this.producer.disconnect();
+  }
+
+  /** Runs a parking-lot step until it succeeds, reporting each failure with the record. */
+  private untilDone<T>(record: ConsumedRecord, signal: AbortSignal, what: string, step: () => Promise<T>) {
+    return untilDone(step, {
+      what,
+      signal,
+      report: (error, delayMs) => {
+        this.logger.warn(`${what} for ${coordinates(record)} failed; retrying in ${delayMs} ms`, {
+          error: error.message,
+        });
+        this.onError(error, record);
+      },
+    });
   }
 
   private async write(
@@ -155,7 +212,7 @@ export class DeadLetterRouter {
     facts: DeadLetterFacts,
     signal: AbortSignal,
   ): Promise<DeliveryReport | undefined> {
-    const target = {
+    let target: ProducerRecord = {
       topic: this.config.topicName(record.topic),
       partition: record.partition,
       key: record.key,
@@ -163,21 +220,57 @@ export class DeadLetterRouter {
       headers: deadLetterHeaders(record, { ...facts, groupId: this.groupId }),
       timestamp: record.timestamp,
     };
-    for (let delay = 100; !signal.aborted; delay = Math.min(delay * 2, 5_000)) {
+    for (let delay = FIRST_DELAY_MS; !signal.aborted; ) {
+      let failure: OrdoError;
       try {
         await this.ensureFor(record.topic);
-        this.connecting ??= this.producer.connect();
-        await this.connecting;
+        await this.connected();
         const [report] = await this.producer.send([target]);
         return report;
       } catch (error) {
-        this.connecting = undefined;
-        this.logger.warn(`Dead-letter write to ${target.topic} failed; retrying in ${delay} ms`, {
-          error: String(error),
-        });
-        await sleep(delay, signal);
+        failure = asWriteFailure(error);
       }
+      let next: Awaited<ReturnType<typeof setAside>>;
+      try {
+        next = failure.retriable ? undefined : await setAside(target, record, failure, this.config.failedMessages);
+      } catch (error) {
+        failure = asWriteFailure(error); // the failed-message store failed: try it all again
+      }
+      if (next) {
+        // Said once, loudly: the dead letter is not the record as it was.
+        this.report(record, target, failure, `written instead with its ${next.how}`);
+        target = next.target;
+        continue;
+      }
+      this.report(record, target, failure, `retrying in ${delay} ms`);
+      await sleep(delay, signal);
+      delay = nextDelay(delay);
     }
     return undefined;
   }
+
+  /** Connects the producer once; a failed connect is tried again by the next write. */
+  private async connected(): Promise<void> {
+    this.connecting ??= this.producer.connect().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw error;
+    });
+    await this.connecting;
+  }
+
+  private report(record: ConsumedRecord, target: ProducerRecord, failure: OrdoError, then: string): void {
+    const message = `Dead letter of ${coordinates(record)} could not be written to ${target.topic} (${failure.code}: ${failure.message}); ${then}`;
+    this.logger.warn(message);
+    this.onError(new DeadLetterWriteError(message, record, { retriable: failure.retriable, cause: failure }), record);
+  }
+}
+
+function coordinates(record: ConsumedRecord): string {
+  return `${record.topic}/${record.partition}@${record.offset}`;
+}
+
+/** Ordo's errors as they are; anything else a driver threw is presumed transient. */
+function asWriteFailure(error: unknown): OrdoError {
+  if (error instanceof OrdoError) return error;
+  return new DriverError(`Dead-letter write failed: ${messageOf(error)}`, { retriable: true, cause: error });
 }
