@@ -73,9 +73,10 @@ process.stdout.write(
     })),
   })}\n`,
 );
+const stopping = Date.now();
 await consumer.stop();
 await failedMessages?.close();
-process.stdout.write('stopped\n');
+process.stdout.write(`stopped in ${Date.now() - stopping} ms\n`);
 
 /** The group's committed offset of partition 0, read with a client of its own. */
 async function consumerCommitted(): Promise<number[]> {

@@ -102,6 +102,7 @@ export class ConsumerEngine implements ConsumerListener {
   /** Stops dispatch, lets in-flight work finish (up to the deadline), commits. */
   async shutdown(): Promise<void> {
     this.stopping = true;
+    this.deadLetters?.stopRetrying();
     const states = [...this.partitions.values()];
     this.driver.pause(states);
     for (const s of states) s.close();
@@ -248,7 +249,10 @@ export class ConsumerEngine implements ConsumerListener {
    * of its lane, uncommitted (O2): the partition's next owner redoes it.
    */
   private onRouteBug(record: ConsumedRecord, error: unknown): void {
-    const cause = error instanceof OrdoError ? error : new DriverError(`Dead-letter routing failed: ${messageOf(error)}`, { retriable: false, cause: error });
+    const cause =
+      error instanceof OrdoError
+        ? error
+        : new DriverError(`Dead-letter routing failed: ${messageOf(error)}`, { retriable: false, cause: error });
     this.events.emit('error', { error: cause, record: refOf(record) });
   }
 

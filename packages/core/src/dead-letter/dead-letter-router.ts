@@ -51,6 +51,8 @@ export class DeadLetterRouter {
   private connecting: Promise<void> | undefined;
   private readonly breakers = new Map<string, Breaker>();
   private readonly ensured = new Map<string, Promise<void>>();
+  /** Aborted by `stopRetrying()`: a stopping consumer waits for no backoff. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly driver: KafkaDriver,
@@ -96,7 +98,8 @@ export class DeadLetterRouter {
   async confirmParked(record: ConsumedRecord, signal: AbortSignal): Promise<boolean> {
     const key = keyOf(record);
     if (key === null) return false;
-    const parked = await this.untilDone(record, signal, 'Checking the parking lot', () =>
+    const until = AbortSignal.any([signal, this.stopping.signal]);
+    const parked = await this.untilDone(record, until, 'Checking the parking lot', () =>
       this.config.parkingLot.check(record.topic, key),
     );
     return parked !== false;
@@ -157,6 +160,7 @@ export class DeadLetterRouter {
     facts: DeadLetterFacts,
     signal: AbortSignal,
   ): Promise<DeliveryReport | undefined> {
+    signal = AbortSignal.any([signal, this.stopping.signal]);
     const key = keyOf(record);
     const parking = this.config.parkingLot;
     // Counted when decided, not when written: failures that arrive together must not
@@ -183,6 +187,16 @@ export class DeadLetterRouter {
         }
       }
     }
+  }
+
+  /**
+   * Ends every retry at its next wait: the consumer is stopping. A dead letter given up
+   * so is not committed (O2); the partition's next owner redoes its event. Without this,
+   * a partition blocked by an unwritable dead letter would hold `stop()` for the whole
+   * `shutdownTimeoutMs`.
+   */
+  stopRetrying(): void {
+    this.stopping.abort();
   }
 
   /** Releases the producer, whatever state its connect or the last write left it in. */
@@ -220,7 +234,7 @@ export class DeadLetterRouter {
       headers: deadLetterHeaders(record, { ...facts, groupId: this.groupId }),
       timestamp: record.timestamp,
     };
-    for (let delay = FIRST_DELAY_MS; !signal.aborted; ) {
+    for (let delay = FIRST_DELAY_MS; !signal.aborted;) {
       let failure: OrdoError;
       try {
         await this.ensureFor(record.topic);
