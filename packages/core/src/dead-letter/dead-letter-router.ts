@@ -15,6 +15,7 @@ import {
   OrdoError,
   UnknownEventTypeError,
   UnknownTopicError,
+  isRetriable,
   messageOf,
 } from '../errors.js';
 import type { Logger } from '../internal/logger.js';
@@ -22,7 +23,7 @@ import { sleep } from '../internal/sleep.js';
 import { Breaker, type BreakerState } from './breaker.js';
 import type { ResolvedDeadLetterConfig } from './dead-letter-config.js';
 import { deadLetterHeaders, type DeadLetterFacts, type DeadLetterReason } from './dead-letter-headers.js';
-import { setAside } from './set-aside.js';
+import { setAside, type SetAside } from './set-aside.js';
 import { ABORTED, FIRST_DELAY_MS, asStepError, nextDelay, untilDone } from './until-done.js';
 
 /** Told of every failure on a record's dead-letter path; the consumer emits it as `error`. */
@@ -244,19 +245,23 @@ export class DeadLetterRouter {
       } catch (error) {
         failure = asWriteFailure(error);
       }
-      let next: Awaited<ReturnType<typeof setAside>>;
+      let next: SetAside | undefined;
+      let then = `retrying in ${delay} ms`;
+      let retriable = failure.retriable;
       try {
         next = failure.retriable ? undefined : await setAside(target, record, failure, this.config.failedMessages);
       } catch (error) {
-        failure = asWriteFailure(error); // the failed-message store failed: try it all again
+        // The failed-message store failed: the whole write is tried again.
+        then = `setting it aside failed (${messageOf(error)}); ${then}`;
+        retriable = isRetriable(error);
       }
       if (next) {
         // Said once, loudly: the dead letter is not the record as it was.
-        this.report(record, target, failure, `written instead with its ${next.how}`);
+        this.report(record, target, failure, `written instead with its ${next.how}`, failure.retriable);
         target = next.target;
         continue;
       }
-      this.report(record, target, failure, `retrying in ${delay} ms`);
+      this.report(record, target, failure, then, retriable);
       await sleep(delay, signal);
       delay = nextDelay(delay);
     }
@@ -272,10 +277,17 @@ export class DeadLetterRouter {
     await this.connecting;
   }
 
-  private report(record: ConsumedRecord, target: ProducerRecord, failure: OrdoError, then: string): void {
+  /** Reports a failed write: `retriable` false means it stays blocked until someone acts. */
+  private report(
+    record: ConsumedRecord,
+    target: ProducerRecord,
+    failure: OrdoError,
+    then: string,
+    retriable: boolean,
+  ): void {
     const message = `Dead letter of ${coordinates(record)} could not be written to ${target.topic} (${failure.code}: ${failure.message}); ${then}`;
     this.logger.warn(message);
-    this.onError(new DeadLetterWriteError(message, record, { retriable: failure.retriable, cause: failure }), record);
+    this.onError(new DeadLetterWriteError(message, record, { retriable, cause: failure }), record);
   }
 }
 
