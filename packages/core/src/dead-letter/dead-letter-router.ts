@@ -214,7 +214,7 @@ export class DeadLetterRouter {
       what,
       signal,
       report: (error, delayMs) => {
-        this.logger.warn(`${what} for ${coordinates(record)} failed; retrying in ${delayMs} ms`, {
+        this.logger.debug(`${what} for ${coordinates(record)} failed; retrying in ${delayMs} ms`, {
           error: error.message,
         });
         this.onError(error, record);
@@ -277,7 +277,11 @@ export class DeadLetterRouter {
     await this.connecting;
   }
 
-  /** Reports a failed write: `retriable` false means it stays blocked until someone acts. */
+  /**
+   * Reports a failed write: `retriable` false means it stays blocked until someone acts.
+   * The `error` event is the report (the consumer logs it when nobody listens); the log
+   * line here is only for debugging.
+   */
   private report(
     record: ConsumedRecord,
     target: ProducerRecord,
@@ -286,7 +290,7 @@ export class DeadLetterRouter {
     retriable: boolean,
   ): void {
     const message = `Dead letter of ${coordinates(record)} could not be written to ${target.topic} (${failure.code}: ${failure.message}); ${then}`;
-    this.logger.warn(message);
+    this.logger.debug(message);
     this.onError(new DeadLetterWriteError(message, record, { retriable, cause: failure }), record);
   }
 }

@@ -42,7 +42,6 @@ export function nextDelay(delay: number): number {
   return Math.min(delay * 2, MAX_DELAY_MS);
 }
 
-
 /**
  * Ordo's errors as they are. Anything else comes from a store's client library (pg's
  * `Connection terminated unexpectedly`): a `DatabaseError`, presumed transient.
