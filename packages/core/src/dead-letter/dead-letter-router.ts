@@ -1,33 +1,20 @@
 import { keyOf } from '../consumer/consumed-event.js';
-import type {
-  ConsumedRecord,
-  DeliveryReport,
-  DriverProducer,
-  KafkaDriver,
-  ProducerRecord,
-  TopicPartition,
-} from '../driver/types.js';
+import type { ConsumedRecord, DeliveryReport, KafkaDriver, TopicPartition } from '../driver/types.js';
 import {
   ContractViolationError,
-  DeadLetterWriteError,
   DecodeError,
   DriverError,
   OrdoError,
   UnknownEventTypeError,
   UnknownTopicError,
-  isRetriable,
-  messageOf,
 } from '../errors.js';
 import type { Logger } from '../internal/logger.js';
 import { sleep } from '../internal/sleep.js';
 import { Breaker, type BreakerState } from './breaker.js';
 import type { ResolvedDeadLetterConfig } from './dead-letter-config.js';
-import { deadLetterHeaders, type DeadLetterFacts, type DeadLetterReason } from './dead-letter-headers.js';
-import { setAside, type SetAside } from './set-aside.js';
-import { ABORTED, FIRST_DELAY_MS, asStepError, nextDelay, untilDone } from './until-done.js';
-
-/** Told of every failure on a record's dead-letter path; the consumer emits it as `error`. */
-export type DeadLetterErrorListener = (error: OrdoError, record: ConsumedRecord) => void;
+import type { DeadLetterFacts, DeadLetterReason } from './dead-letter-headers.js';
+import { DeadLetterWriter, coordinates, type DeadLetterErrorListener } from './dead-letter-writer.js';
+import { ABORTED, asStepError, untilDone } from './until-done.js';
 
 /** The reason recorded for an event that failed with this error. */
 export function reasonFor(error: OrdoError): DeadLetterReason {
@@ -48,8 +35,7 @@ export function reasonFor(error: OrdoError): DeadLetterReason {
  * (see `setAside`) or, when none is left, blocks loudly.
  */
 export class DeadLetterRouter {
-  private readonly producer: DriverProducer;
-  private connecting: Promise<void> | undefined;
+  private readonly writer: DeadLetterWriter;
   private readonly breakers = new Map<string, Breaker>();
   private readonly ensured = new Map<string, Promise<void>>();
   /** Aborted by `stopRetrying()`: a stopping consumer waits for no backoff. */
@@ -63,7 +49,14 @@ export class DeadLetterRouter {
     private readonly onBreaker: (breaker: Breaker, from: BreakerState, to: BreakerState) => void,
     private readonly onError: DeadLetterErrorListener,
   ) {
-    this.producer = driver.createProducer();
+    this.writer = new DeadLetterWriter({
+      producer: driver.createProducer(),
+      config,
+      groupId,
+      logger,
+      ensureTopic: (topic) => this.ensureFor(topic),
+      onError,
+    });
   }
 
   /** Whether the record's key has unresolved dead letters. */
@@ -175,7 +168,7 @@ export class DeadLetterRouter {
     }
     let written: DeliveryReport | undefined;
     try {
-      written = await this.write(record, facts, signal);
+      written = await this.writer.write(record, facts, signal);
       return written;
     } finally {
       if (key !== null) {
@@ -201,11 +194,8 @@ export class DeadLetterRouter {
   }
 
   /** Releases the producer, whatever state its connect or the last write left it in. */
-  async close(): Promise<void> {
-    const connecting = this.connecting;
-    this.connecting = undefined;
-    await connecting?.catch(() => undefined);
-    await this.producer.disconnect();
+  close(): Promise<void> {
+    return this.writer.close();
   }
 
   /** Runs a parking-lot step until it succeeds, reporting each failure with the record. */
@@ -221,86 +211,4 @@ export class DeadLetterRouter {
       },
     });
   }
-
-  private async write(
-    record: ConsumedRecord,
-    facts: DeadLetterFacts,
-    signal: AbortSignal,
-  ): Promise<DeliveryReport | undefined> {
-    let target: ProducerRecord = {
-      topic: this.config.topicName(record.topic),
-      partition: record.partition,
-      key: record.key,
-      value: record.value,
-      headers: deadLetterHeaders(record, { ...facts, groupId: this.groupId }),
-      timestamp: record.timestamp,
-    };
-    for (let delay = FIRST_DELAY_MS; !signal.aborted;) {
-      let failure: OrdoError;
-      try {
-        await this.ensureFor(record.topic);
-        await this.connected();
-        const [report] = await this.producer.send([target]);
-        return report;
-      } catch (error) {
-        failure = asWriteFailure(error);
-      }
-      let next: SetAside | undefined;
-      let then = `retrying in ${delay} ms`;
-      let retriable = failure.retriable;
-      try {
-        next = failure.retriable ? undefined : await setAside(target, record, failure, this.config.failedMessages);
-      } catch (error) {
-        // The failed-message store failed: the whole write is tried again.
-        then = `setting it aside failed (${messageOf(error)}); ${then}`;
-        retriable = isRetriable(error);
-      }
-      if (next) {
-        // Said once, loudly: the dead letter is not the record as it was.
-        this.report(record, target, failure, `written instead with its ${next.how}`, failure.retriable);
-        target = next.target;
-        continue;
-      }
-      this.report(record, target, failure, then, retriable);
-      await sleep(delay, signal);
-      delay = nextDelay(delay);
-    }
-    return undefined;
-  }
-
-  /** Connects the producer once; a failed connect is tried again by the next write. */
-  private async connected(): Promise<void> {
-    this.connecting ??= this.producer.connect().catch((error: unknown) => {
-      this.connecting = undefined;
-      throw error;
-    });
-    await this.connecting;
-  }
-
-  /**
-   * Reports a failed write: `retriable` false means it stays blocked until someone acts.
-   * The `error` event is the report (the consumer logs it when nobody listens); the log
-   * line here is only for debugging.
-   */
-  private report(
-    record: ConsumedRecord,
-    target: ProducerRecord,
-    failure: OrdoError,
-    then: string,
-    retriable: boolean,
-  ): void {
-    const message = `Dead letter of ${coordinates(record)} could not be written to ${target.topic} (${failure.code}: ${failure.message}); ${then}`;
-    this.logger.debug(message);
-    this.onError(new DeadLetterWriteError(message, record, { retriable, cause: failure }), record);
-  }
-}
-
-function coordinates(record: ConsumedRecord): string {
-  return `${record.topic}/${record.partition}@${record.offset}`;
-}
-
-/** Ordo's errors as they are; anything else a driver threw is presumed transient. */
-function asWriteFailure(error: unknown): OrdoError {
-  if (error instanceof OrdoError) return error;
-  return new DriverError(`Dead-letter write failed: ${messageOf(error)}`, { retriable: true, cause: error });
 }
