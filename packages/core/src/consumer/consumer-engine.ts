@@ -1,6 +1,6 @@
 import { tpKey } from '../driver/topic-partition.js';
 import type { ConsumedRecord, ConsumerListener, DriverConsumer, RecordBatch, TopicPartition } from '../driver/types.js';
-import { DriverError, OrdoError, messageOf } from '../errors.js';
+import { DatabaseError, DriverError, OrdoError, messageOf } from '../errors.js';
 import type { Breaker, BreakerState } from '../dead-letter/breaker.js';
 import type { DeadLetterReason } from '../dead-letter/dead-letter-headers.js';
 import { reasonFor, type DeadLetterRouter } from '../dead-letter/dead-letter-router.js';
@@ -131,9 +131,19 @@ export class ConsumerEngine implements ConsumerListener {
     // resolved the key since.
     const router = this.deadLetters;
     if (router?.isParked(record)) {
-      void router
-        .confirmParked(record, state.signal)
-        .then((parked) => (parked ? this.deadLetter(lane, record, 'parked', undefined) : this.attempt(lane, record)));
+      void router.confirmParked(record).then(
+        (parked) => (parked ? this.deadLetter(lane, record, 'parked', undefined) : this.attempt(lane, record)),
+        (error: unknown) => {
+          // The store cannot answer: parked is the safe answer (O1), and parking the key,
+          // which comes next, waits for the store with retries.
+          const reported =
+            error instanceof OrdoError
+              ? error
+              : new DatabaseError(`Checking the parking lot failed: ${messageOf(error)}`, { cause: error });
+          this.events.emit('error', { error: reported, record: refOf(record) });
+          this.deadLetter(lane, record, 'parked', undefined);
+        },
+      );
       return;
     }
     this.attempt(lane, record);

@@ -14,7 +14,7 @@ import { Breaker, type BreakerState } from './breaker.js';
 import type { ResolvedDeadLetterConfig } from './dead-letter-config.js';
 import type { DeadLetterFacts, DeadLetterReason } from './dead-letter-headers.js';
 import { DeadLetterWriter, coordinates, type DeadLetterErrorListener } from './dead-letter-writer.js';
-import { ABORTED, asStepError, untilDone } from './until-done.js';
+import { ABORTED, asStepError, retryUntilDone } from './until-done.js';
 
 /** The reason recorded for an event that failed with this error. */
 export function reasonFor(error: OrdoError): DeadLetterReason {
@@ -84,19 +84,10 @@ export class DeadLetterRouter {
     }
   }
 
-  /**
-   * Asks the parking store itself whether the record's key is still parked, retrying
-   * while it cannot answer. Resolves true (parked, the safe answer for O1) when
-   * `signal` aborts first.
-   */
-  async confirmParked(record: ConsumedRecord, signal: AbortSignal): Promise<boolean> {
+  /** Asks the parking store itself whether the record's key is still parked. */
+  confirmParked(record: ConsumedRecord): Promise<boolean> {
     const key = keyOf(record);
-    if (key === null) return false;
-    const until = AbortSignal.any([signal, this.stopping.signal]);
-    const parked = await this.untilDone(record, until, 'Checking the parking lot', () =>
-      this.config.parkingLot.check(record.topic, key),
-    );
-    return parked !== false;
+    return key === null ? Promise.resolve(false) : this.config.parkingLot.check(record.topic, key);
   }
 
   breaker(topic: string): Breaker {
@@ -161,10 +152,14 @@ export class DeadLetterRouter {
     // all slip past the threshold while the first writes are in flight.
     if (facts.reason !== 'parked') this.breaker(record.topic).recordDeadLetter();
     if (key !== null) {
-      const parked = await this.untilDone(record, signal, 'Parking the key', () =>
-        parking.beginPark(record.topic, record.partition, key),
-      );
-      if (parked === ABORTED) return undefined;
+      const begin = () => parking.beginPark(record.topic, record.partition, key);
+      // Tried once as a plain call: a parked key's next event races the dead-letter
+      // consumer resolving the key, and extra turns of the microtask queue tip that race.
+      try {
+        await begin();
+      } catch (error) {
+        if ((await this.retry(record, signal, 'Parking the key', begin, error)) === ABORTED) return undefined;
+      }
     }
     let written: DeliveryReport | undefined;
     try {
@@ -174,10 +169,14 @@ export class DeadLetterRouter {
       if (key !== null) {
         const offset = written?.offset ?? -1;
         const end = () => parking.endPark(record.topic, key, offset);
-        // Given up (partition lost, stop past its deadline): one last try, so that a
-        // store that is back does not keep the park pending.
-        if ((await this.untilDone(record, signal, 'Ending the park', end)) === ABORTED) {
-          await end().catch((error: unknown) => this.onError(asStepError(error, 'Ending the park'), record));
+        try {
+          await end();
+        } catch (error) {
+          // Given up (partition lost, stop past its deadline): one last try, so that a
+          // store that is back does not keep the park pending.
+          if ((await this.retry(record, signal, 'Ending the park', end, error)) === ABORTED) {
+            await end().catch((last: unknown) => this.onError(asStepError(last, 'Ending the park'), record));
+          }
         }
       }
     }
@@ -198,9 +197,9 @@ export class DeadLetterRouter {
     return this.writer.close();
   }
 
-  /** Runs a parking-lot step until it succeeds, reporting each failure with the record. */
-  private untilDone<T>(record: ConsumedRecord, signal: AbortSignal, what: string, step: () => Promise<T>) {
-    return untilDone(step, {
+  /** Retries a failed parking-lot step until it succeeds, reporting each failure with the record. */
+  private retry<T>(record: ConsumedRecord, signal: AbortSignal, what: string, step: () => Promise<T>, failed: unknown) {
+    return retryUntilDone(step, failed, {
       what,
       signal,
       report: (error, delayMs) => {

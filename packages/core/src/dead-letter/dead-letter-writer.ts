@@ -52,12 +52,16 @@ export class DeadLetterWriter {
     };
     for (let delay = FIRST_DELAY_MS; !signal.aborted;) {
       let failure: OrdoError;
+      let connected = false;
       try {
         await this.deps.ensureTopic(record.topic);
-        await this.connected();
+        // Awaited as it is, with no wrapper: see DeadLetterRouter.route on extra turns.
+        await (this.connecting ??= this.deps.producer.connect());
+        connected = true;
         const [report] = await this.deps.producer.send([target]);
         return report;
       } catch (error) {
+        if (!connected) this.connecting = undefined; // a failed connect is tried again
         failure = asWriteFailure(error);
       }
       let next: SetAside | undefined;
@@ -81,15 +85,6 @@ export class DeadLetterWriter {
       delay = nextDelay(delay);
     }
     return undefined;
-  }
-
-  /** Connects the producer once; a failed connect is tried again by the next write. */
-  private async connected(): Promise<void> {
-    this.connecting ??= this.deps.producer.connect().catch((error: unknown) => {
-      this.connecting = undefined;
-      throw error;
-    });
-    await this.connecting;
   }
 
   /**

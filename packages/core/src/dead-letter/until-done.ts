@@ -5,10 +5,10 @@ import { sleep } from '../internal/sleep.js';
 export const FIRST_DELAY_MS = 100;
 const MAX_DELAY_MS = 5_000;
 
-/** What {@link untilDone} resolves with when its signal aborted before the step succeeded. */
+/** What {@link retryUntilDone} resolves with when its signal aborted before the step succeeded. */
 export const ABORTED: unique symbol = Symbol('aborted');
 
-/** Options of {@link untilDone}. */
+/** Options of {@link retryUntilDone}. */
 export interface UntilDoneOptions {
   /** What the step does, for the reported error's message: `Parking the key`. */
   readonly what: string;
@@ -19,22 +19,29 @@ export interface UntilDoneOptions {
 }
 
 /**
- * Runs a step of the dead-letter path until it succeeds: a parking-lot statement, a
- * store lookup. Every failure is reported (an `error` event for the operator, never only
- * a log line) and followed by a backoff from 100 ms to 5 s. The step is never given up
- * while the signal holds: giving up would skip a dead letter (O2) or let a parked key's
- * later events overtake it (O1), so only the failing record's lane waits.
+ * Retries a step of the dead-letter path that failed (`failed`) until it succeeds: a
+ * parking-lot statement. Every failure is reported (an `error` event for the operator,
+ * never only a log line) and followed by a backoff from 100 ms to 5 s. The step is
+ * never given up while the signal holds: giving up would skip a dead letter (O2) or let
+ * a parked key's later events overtake it (O1), so only the failing record's lane waits.
+ * The first try is the caller's own plain call, which costs nothing extra.
  */
-export async function untilDone<T>(step: () => Promise<T>, options: UntilDoneOptions): Promise<T | typeof ABORTED> {
-  for (let delay = FIRST_DELAY_MS; !options.signal.aborted; delay = nextDelay(delay)) {
+export async function retryUntilDone<T>(
+  step: () => Promise<T>,
+  failed: unknown,
+  options: UntilDoneOptions,
+): Promise<T | typeof ABORTED> {
+  let error = failed;
+  for (let delay = FIRST_DELAY_MS; ; delay = nextDelay(delay)) {
+    options.report(asStepError(error, options.what), delay);
+    await sleep(delay, options.signal);
+    if (options.signal.aborted) return ABORTED;
     try {
       return await step();
-    } catch (error) {
-      options.report(asStepError(error, options.what), delay);
-      await sleep(delay, options.signal);
+    } catch (next) {
+      error = next;
     }
   }
-  return ABORTED;
 }
 
 /** The wait after `delay`: doubled, at most 5 s. */
