@@ -38,6 +38,7 @@ export const ERROR_CODES = [
   'ORDO_REPLAY_REFUSED',
   'ORDO_DATABASE_ERROR',
   'ORDO_FAILED_MESSAGE_NOT_FOUND',
+  'ORDO_DEAD_LETTER_WRITE_FAILED',
 ] as const;
 
 /** A code from {@link ERROR_CODES}. */
@@ -284,6 +285,31 @@ export class FailedMessageNotFoundError extends OrdoError {
   readonly code = 'ORDO_FAILED_MESSAGE_NOT_FOUND';
   constructor(failureId: string) {
     super(`No failed message with id "${failureId}"`);
+  }
+}
+
+/**
+ * A dead letter could not be written as it was: `cause` says why (a header node-rdkafka
+ * cannot carry, a record over the producer's limit, a broker that does not answer).
+ * Reported as the consumer's `error` event, with the source record's coordinates here;
+ * the write is retried with backoff (or in a form set aside, see docs/dead-letters.md)
+ * and the partition commits nothing past the record meanwhile (O2). `retriable` false
+ * means nothing durable could take the record: an operator must act.
+ */
+export class DeadLetterWriteError extends OrdoError {
+  readonly code = 'ORDO_DEAD_LETTER_WRITE_FAILED';
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  constructor(
+    message: string,
+    record: { readonly topic: string; readonly partition: number; readonly offset: number },
+    options: { retriable: boolean; cause: unknown },
+  ) {
+    super(message, options);
+    this.topic = record.topic;
+    this.partition = record.partition;
+    this.offset = record.offset;
   }
 }
 

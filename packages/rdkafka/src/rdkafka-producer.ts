@@ -84,6 +84,9 @@ export class RdkafkaProducer implements DriverProducer {
   }
 
   async disconnect(): Promise<void> {
+    // A connect in flight would set its client after this returned, and that client,
+    // never disconnected, would keep the process alive.
+    await this.connecting?.catch(() => undefined);
     const producer = this.producer;
     this.producer = undefined;
     this.connecting = undefined;

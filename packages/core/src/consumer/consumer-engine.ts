@@ -1,6 +1,6 @@
 import { tpKey } from '../driver/topic-partition.js';
 import type { ConsumedRecord, ConsumerListener, DriverConsumer, RecordBatch, TopicPartition } from '../driver/types.js';
-import type { OrdoError } from '../errors.js';
+import { DatabaseError, DriverError, OrdoError, messageOf } from '../errors.js';
 import type { Breaker, BreakerState } from '../dead-letter/breaker.js';
 import type { DeadLetterReason } from '../dead-letter/dead-letter-headers.js';
 import { reasonFor, type DeadLetterRouter } from '../dead-letter/dead-letter-router.js';
@@ -102,6 +102,7 @@ export class ConsumerEngine implements ConsumerListener {
   /** Stops dispatch, lets in-flight work finish (up to the deadline), commits. */
   async shutdown(): Promise<void> {
     this.stopping = true;
+    this.deadLetters?.stopRetrying();
     const states = [...this.partitions.values()];
     this.driver.pause(states);
     for (const s of states) s.close();
@@ -132,7 +133,16 @@ export class ConsumerEngine implements ConsumerListener {
     if (router?.isParked(record)) {
       void router.confirmParked(record).then(
         (parked) => (parked ? this.deadLetter(lane, record, 'parked', undefined) : this.attempt(lane, record)),
-        () => this.deadLetter(lane, record, 'parked', undefined),
+        (error: unknown) => {
+          // The store cannot answer: parked is the safe answer (O1), and parking the key,
+          // which comes next, waits for the store with retries.
+          const reported =
+            error instanceof OrdoError
+              ? error
+              : new DatabaseError(`Checking the parking lot failed: ${messageOf(error)}`, { cause: error });
+          this.events.emit('error', { error: reported, record: refOf(record) });
+          this.deadLetter(lane, record, 'parked', undefined);
+        },
       );
       return;
     }
@@ -239,7 +249,21 @@ export class ConsumerEngine implements ConsumerListener {
         });
         this.completeHead(lane, state);
       })
+      .catch((error: unknown) => this.onRouteBug(record, error))
       .finally(() => this.finish(state));
+  }
+
+  /**
+   * The router retries and reports its own failures; anything that still escapes it
+   * is reported here rather than left to kill the process. The record stays the head
+   * of its lane, uncommitted (O2): the partition's next owner redoes it.
+   */
+  private onRouteBug(record: ConsumedRecord, error: unknown): void {
+    const cause =
+      error instanceof OrdoError
+        ? error
+        : new DriverError(`Dead-letter routing failed: ${messageOf(error)}`, { retriable: false, cause: error });
+    this.events.emit('error', { error: cause, record: refOf(record) });
   }
 
   private retryLater(lane: Lane, delayMs: number): void {
@@ -288,6 +312,7 @@ export class ConsumerEngine implements ConsumerListener {
   }
 }
 
-function refOf(record: ConsumedRecord): RecordRef {
+/** Where a record sits, for events. */
+export function refOf(record: ConsumedRecord): RecordRef {
   return { topic: record.topic, partition: record.partition, offset: record.offset, key: keyOf(record) };
 }

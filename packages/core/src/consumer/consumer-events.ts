@@ -47,8 +47,12 @@ export interface ConsumerEvents {
   };
   /** A partition was paused (buffer full) or resumed (buffer drained). */
   backpressure: { readonly partition: TopicPartition; readonly paused: boolean; readonly buffered: number };
-  /** An error no call could reject with (a failed commit, a driver error). */
-  error: { readonly error: OrdoError };
+  /**
+   * An error no call could reject with (a failed commit, a driver error, a dead letter
+   * or parking-lot step that failed and is retried). `record` names the record it
+   * holds up, when there is one: its key lane and its partition's commits wait.
+   */
+  error: { readonly error: OrdoError; readonly record?: RecordRef };
   /** The lifecycle state changed. */
   state: { readonly from: ConsumerState; readonly to: ConsumerState };
 }

@@ -8,7 +8,7 @@ import { DeadLetterRouter } from '../dead-letter/dead-letter-router.js';
 import { InvalidConfigError, InvalidStateError } from '../errors.js';
 import { TypedEmitter } from '../internal/typed-emitter.js';
 import { resolveConsumerConfig, type ConsumerConfig } from './consumer-config.js';
-import { ConsumerEngine } from './consumer-engine.js';
+import { ConsumerEngine, refOf } from './consumer-engine.js';
 import type { ConsumerEvents, ConsumerState } from './consumer-events.js';
 import { ConsumerLifecycle } from './consumer-lifecycle.js';
 import { HandlerRegistry, type EventHandler } from './handler-registry.js';
@@ -88,8 +88,13 @@ export function createConsumer(config: ConsumerConfig): Consumer {
     async start() {
       lifecycle.to('starting');
       const router = resolved.deadLetter
-        ? new DeadLetterRouter(resolved.driver, resolved.deadLetter, resolved.groupId, resolved.logger, (b, from, to) =>
-            engine?.onBreaker(b, from, to),
+        ? new DeadLetterRouter(
+            resolved.driver,
+            resolved.deadLetter,
+            resolved.groupId,
+            resolved.logger,
+            (b, from, to) => engine?.onBreaker(b, from, to),
+            (error, record) => events.emit('error', { error, record: refOf(record) }),
           )
         : undefined;
       await router?.ensureTopics(resolved.topics);
@@ -117,14 +122,23 @@ export function createConsumer(config: ConsumerConfig): Consumer {
       try {
         await driverConsumer.subscribe(resolved.topics, engine);
       } catch (error) {
+        await router?.close();
         lifecycle.to('stopped');
         throw error;
       }
       lifecycle.to('running');
       stopFn = async () => {
-        await engine!.shutdown();
-        await driverConsumer.disconnect();
-        await router?.close();
+        // Every client is released even when a step before it fails: a client left
+        // open keeps the process from exiting.
+        try {
+          await engine!.shutdown();
+        } finally {
+          try {
+            await driverConsumer.disconnect();
+          } finally {
+            await router?.close();
+          }
+        }
       };
     },
     deadLetterConsumer(options) {

@@ -1,4 +1,5 @@
 import { InvalidConfigError } from '../errors.js';
+import type { FailedMessageStore } from '../outbox/failed/failed-message.js';
 import { resolveBreakerConfig, type BreakerConfig, type ResolvedBreakerConfig } from './breaker.js';
 import { MemoryParkingLot, type ParkingLot } from './parking-lot.js';
 
@@ -12,12 +13,20 @@ export interface DeadLetterConfig {
   readonly parkingLot?: ParkingLot;
   /** The breaker (O4), with per-topic thresholds in `perTopic`. @default { maxDeadLettersPerMinute: 100 } */
   readonly breaker?: BreakerConfig & { readonly perTopic?: Readonly<Record<string, BreakerConfig>> };
+  /**
+   * Where a dead letter too large for the dead-letter producer is kept whole; a dead
+   * letter without the value, naming the stored one, takes its place. Without a store
+   * such a record blocks its partition, reported by repeated `error` events
+   * (docs/dead-letters.md). @default undefined
+   */
+  readonly failedMessages?: FailedMessageStore;
 }
 
 /** Resolved dead-letter settings. */
 export interface ResolvedDeadLetterConfig {
   readonly topicName: (topic: string) => string;
   readonly parkingLot: ParkingLot;
+  readonly failedMessages: FailedMessageStore | undefined;
   breakerFor(topic: string): ResolvedBreakerConfig;
 }
 
@@ -37,6 +46,7 @@ export function resolveDeadLetterConfig(config: DeadLetterConfig | undefined): R
   return {
     topicName,
     parkingLot: config.parkingLot ?? new MemoryParkingLot(),
+    failedMessages: config.failedMessages,
     breakerFor: (topic) => overrides.get(topic) ?? base,
   };
 }

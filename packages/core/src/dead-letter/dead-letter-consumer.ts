@@ -2,7 +2,8 @@ import { createConsumer, type Consumer } from '../consumer/consumer.js';
 import type { ConsumerEvents } from '../consumer/consumer-events.js';
 import type { EventHandler, HandlerRegistry } from '../consumer/handler-registry.js';
 import type { KafkaDriver } from '../driver/types.js';
-import { InvalidConfigError } from '../errors.js';
+import { InvalidConfigError, InvalidMessageError } from '../errors.js';
+import { DEAD_LETTER_HEADERS } from './dead-letter-headers.js';
 import type { Logger } from '../internal/logger.js';
 import type { RetryConfig } from '../internal/retry-policy.js';
 import { TypedEmitter } from '../internal/typed-emitter.js';
@@ -113,6 +114,14 @@ export function createDeadLetterConsumer(
           const record = { topic: event.topic, partition: event.partition, offset: event.offset, key: event.key };
           events.emit('skipped', { record, reason: 'key already resolved' });
           return;
+        }
+        // A dead letter whose value is in the failed-message store (too large to write)
+        // cannot be handled from here: it holds its key until an operator acts.
+        const failureId = event.headers[DEAD_LETTER_HEADERS.failureId];
+        if (failureId !== undefined) {
+          throw new InvalidMessageError(
+            `The value of this dead letter is in the failed-message store as ${failureId}: handle it from there, then discard this dead letter`,
+          );
         }
         await handler(event, ctx);
         if (key !== null && (await parking.handled(topic, key, event.offset))) {

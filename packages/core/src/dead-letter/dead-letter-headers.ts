@@ -17,6 +17,12 @@ export const DEAD_LETTER_HEADERS = {
   originOffset: 'ordo-dl-origin-offset',
   firstFailure: 'ordo-dl-first-failure',
   group: 'ordo-dl-group',
+  /** Names (comma-separated) of headers whose values are base64 of the original bytes. */
+  encodedHeaders: 'ordo-dl-encoded-headers',
+  /** The failed-message store's id of the original record, when the value was too large. */
+  failureId: 'ordo-dl-failure-id',
+  /** Size in bytes of the value left out of this dead letter (it is in the failed-message store). */
+  valueOmitted: 'ordo-dl-value-omitted',
 } as const;
 
 const MAX_STACK = 2_000;

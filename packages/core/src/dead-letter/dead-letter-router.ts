@@ -1,4 +1,4 @@
-import type { ConsumedRecord, DeliveryReport, DriverProducer, KafkaDriver, TopicPartition } from '../driver/types.js';
+import type { ConsumedRecord, DeliveryReport, KafkaDriver, TopicPartition } from '../driver/types.js';
 import {
   ContractViolationError,
   DecodeError,
@@ -11,7 +11,9 @@ import type { Logger } from '../internal/logger.js';
 import { sleep } from '../internal/sleep.js';
 import { Breaker, type BreakerState } from './breaker.js';
 import type { ResolvedDeadLetterConfig } from './dead-letter-config.js';
-import { deadLetterHeaders, type DeadLetterFacts, type DeadLetterReason } from './dead-letter-headers.js';
+import type { DeadLetterFacts, DeadLetterReason } from './dead-letter-headers.js';
+import { DeadLetterWriter, coordinates, type DeadLetterErrorListener } from './dead-letter-writer.js';
+import { ABORTED, asStepError, retryUntilDone } from './until-done.js';
 
 /** The reason recorded for an event that failed with this error. */
 export function reasonFor(error: OrdoError): DeadLetterReason {
@@ -24,14 +26,19 @@ export function reasonFor(error: OrdoError): DeadLetterReason {
 /**
  * Writes dead letters: to `<topic>.dead-letter`, same partition number, same key,
  * value and headers plus the dead-letter headers, parking the key around the write.
- * A failed write is retried until it succeeds or the partition is given up: a dead
- * letter is never dropped, and the source offset commits only after the write (O2).
+ * A failed write, and a failed parking-lot step, is retried with backoff until it
+ * succeeds or the partition is given up, and every failure is reported through
+ * `onError`: a dead letter is never dropped, and the source offset commits only after
+ * the write (O2). Only the record's own lane (and so its partition's commit point)
+ * waits meanwhile. A write the producer refuses for good is set aside in another form
+ * (see `setAside`) or, when none is left, blocks loudly.
  */
 export class DeadLetterRouter {
-  private readonly producer: DriverProducer;
-  private connecting: Promise<void> | undefined;
+  private readonly writer: DeadLetterWriter;
   private readonly breakers = new Map<string, Breaker>();
   private readonly ensured = new Map<string, Promise<void>>();
+  /** Aborted by `stopRetrying()`: a stopping consumer waits for no backoff. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly driver: KafkaDriver,
@@ -39,8 +46,16 @@ export class DeadLetterRouter {
     private readonly groupId: string,
     private readonly logger: Logger,
     private readonly onBreaker: (breaker: Breaker, from: BreakerState, to: BreakerState) => void,
+    private readonly onError: DeadLetterErrorListener,
   ) {
-    this.producer = driver.createProducer();
+    this.writer = new DeadLetterWriter({
+      producer: driver.createProducer(),
+      config,
+      groupId,
+      logger,
+      ensureTopic: (topic) => this.ensureFor(topic),
+      onError,
+    });
   }
 
   /** Whether the record's key has unresolved dead letters. */
@@ -129,54 +144,69 @@ export class DeadLetterRouter {
     facts: DeadLetterFacts,
     signal: AbortSignal,
   ): Promise<DeliveryReport | undefined> {
+    signal = AbortSignal.any([signal, this.stopping.signal]);
     const key = record.key;
     const parking = this.config.parkingLot;
     // Counted when decided, not when written: failures that arrive together must not
     // all slip past the threshold while the first writes are in flight.
     if (facts.reason !== 'parked') this.breaker(record.topic).recordDeadLetter();
-    if (key !== null) await parking.beginPark(record.topic, record.partition, key);
-    let written: DeliveryReport | undefined;
-    try {
-      written = await this.write(record, facts, signal);
-      return written;
-    } finally {
-      if (key !== null) await parking.endPark(record.topic, key, written?.offset ?? -1);
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.connecting) await this.producer.disconnect();
-    this.connecting = undefined;
-  }
-
-  private async write(
-    record: ConsumedRecord,
-    facts: DeadLetterFacts,
-    signal: AbortSignal,
-  ): Promise<DeliveryReport | undefined> {
-    const target = {
-      topic: this.config.topicName(record.topic),
-      partition: record.partition,
-      key: record.key,
-      value: record.value,
-      headers: deadLetterHeaders(record, { ...facts, groupId: this.groupId }),
-      timestamp: record.timestamp,
-    };
-    for (let delay = 100; !signal.aborted; delay = Math.min(delay * 2, 5_000)) {
+    if (key !== null) {
+      const begin = () => parking.beginPark(record.topic, record.partition, key);
+      // Tried once as a plain call: a parked key's next event races the dead-letter
+      // consumer resolving the key, and extra turns of the microtask queue tip that race.
       try {
-        await this.ensureFor(record.topic);
-        this.connecting ??= this.producer.connect();
-        await this.connecting;
-        const [report] = await this.producer.send([target]);
-        return report;
+        await begin();
       } catch (error) {
-        this.connecting = undefined;
-        this.logger.warn(`Dead-letter write to ${target.topic} failed; retrying in ${delay} ms`, {
-          error: String(error),
-        });
-        await sleep(delay, signal);
+        if ((await this.retry(record, signal, 'Parking the key', begin, error)) === ABORTED) return undefined;
       }
     }
-    return undefined;
+    let written: DeliveryReport | undefined;
+    try {
+      written = await this.writer.write(record, facts, signal);
+      return written;
+    } finally {
+      if (key !== null) {
+        const offset = written?.offset ?? -1;
+        const end = () => parking.endPark(record.topic, key, offset);
+        try {
+          await end();
+        } catch (error) {
+          // Given up (partition lost, stop past its deadline): one last try, so that a
+          // store that is back does not keep the park pending.
+          if ((await this.retry(record, signal, 'Ending the park', end, error)) === ABORTED) {
+            await end().catch((last: unknown) => this.onError(asStepError(last, 'Ending the park'), record));
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Ends every retry at its next wait: the consumer is stopping. A dead letter given up
+   * so is not committed (O2); the partition's next owner redoes its event. Without this,
+   * a partition blocked by an unwritable dead letter would hold `stop()` for the whole
+   * `shutdownTimeoutMs`.
+   */
+  stopRetrying(): void {
+    this.stopping.abort();
+  }
+
+  /** Releases the producer, whatever state its connect or the last write left it in. */
+  close(): Promise<void> {
+    return this.writer.close();
+  }
+
+  /** Retries a failed parking-lot step until it succeeds, reporting each failure with the record. */
+  private retry<T>(record: ConsumedRecord, signal: AbortSignal, what: string, step: () => Promise<T>, failed: unknown) {
+    return retryUntilDone(step, failed, {
+      what,
+      signal,
+      report: (error, delayMs) => {
+        this.logger.debug(`${what} for ${coordinates(record)} failed; retrying in ${delayMs} ms`, {
+          error: error.message,
+        });
+        this.onError(error, record);
+      },
+    });
   }
 }

@@ -8,7 +8,9 @@ export type FailedOrigin =
   /** The relay could not publish an outbox row (too large, topic refused, ...). */
   | 'relay'
   /** A direct `producer.publish` failed after its retries (broker unreachable). */
-  | 'publish';
+  | 'publish'
+  /** A dead letter too large for its topic; a dead letter without the value refers to it. */
+  | 'dead-letter';
 
 /** `failed` waits for an operator; `republished` was retried successfully and is kept for audit. */
 export type FailedStatus = 'failed' | 'republished';
