@@ -98,6 +98,9 @@ export class RdkafkaProducer implements DriverProducer {
         this.options.adminTimeoutMs,
       );
     }
+    // A client still opening (a renewal after a fatal error) sees `connecting` gone and
+    // closes itself in the background; wait for that too, or it keeps the process alive.
+    await this.opening?.catch(() => undefined);
     await Promise.all(this.retiring);
   }
 
