@@ -101,6 +101,28 @@ describe('the fault checker on hand-written logs', () => {
     expect(checkRun(l.records)).toMatchObject({ violations: [], lost: 0, deadLettered: 1, handled: 0 });
   });
 
+  it('counts a dead letter without its value only when the failed-message store holds the value', () => {
+    const valueless = (setAside: boolean) => {
+      const l = log().record(0, 'aa');
+      l.start('c1#1', 0, 'aa')
+        .end('c1#1', 0, 'aa', false)
+        .deadLetter('c1#1', 0, 'aa', 'handler-error')
+        .commit('c1#1', 1);
+      const dead = l.records.findIndex((r) => r.kind === 'dead-letter');
+      l.records[dead] = { ...(l.records[dead] as Extract<FaultRecord, { kind: 'dead-letter' }>), failureId: 'f-1' };
+      if (setAside)
+        l.records.push({ kind: 'set-aside', proc: 'runner', t: 9_999, failureId: 'f-1', id: 'id-0', bytes: 1_500_000 });
+      return checkRun(l.records);
+    };
+    expect(valueless(true)).toMatchObject({ violations: [], lost: 0 });
+    const lost = valueless(false);
+    expect(lost.lost).toBe(1);
+    expect(lost.violations.map((v) => v.invariant)).toContain('O2-lost');
+    expect(lost.violations.find((v) => v.invariant === 'O2-lost')!.message).toContain(
+      'no failed-message entry holds it',
+    );
+  });
+
   it('reports an acknowledged publish that is not in the topic as lost', () => {
     const l = log().record(0, 'aa');
     l.records.push({

@@ -30,9 +30,11 @@ export function checkNoLoss(index: RunIndex): { lost: number; violations: Violat
         (tries.length
           ? `; ${tries.length} failed or unfinished call(s) in ${[...new Set(tries.map((c) => c.proc))].join(', ')}`
           : '; never delivered to a handler') +
-        (index.deadLetteredAt.has(e.ref)
-          ? '; a consumer reported it dead-lettered but it is not in the dead-letter topic'
-          : ''),
+        (index.valuesMissing.has(e.ref)
+          ? '; its dead letter omits the value and no failed-message entry holds it'
+          : index.deadLetteredAt.has(e.ref)
+            ? '; a consumer reported it dead-lettered but it is not in the dead-letter topic'
+            : ''),
       key: e.keyRef,
       partition: e.partition,
       offsets: [e.offset],

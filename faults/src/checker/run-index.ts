@@ -5,6 +5,7 @@ import type {
   FaultRecord,
   HandlerEnd,
   HandlerStart,
+  SetAsideRecord,
 } from '../log/records.js';
 
 /** An event of a source topic, as the checker knows it. */
@@ -44,8 +45,10 @@ export interface RunIndex {
   readonly okCalls: ReadonlyMap<string, readonly HandlerCall[]>;
   /** When a consumer first reported the event dead-lettered. */
   readonly deadLetteredAt: ReadonlyMap<string, number>;
-  /** Dead-letter topic records per origin event. */
+  /** Dead-letter topic records per origin event (a valueless one only when its value is set aside). */
   readonly deadLetters: ReadonlyMap<string, readonly DeadLetterTopicRecord[]>;
+  /** Events dead-lettered without their value, and the failed-message store has no entry holding it. */
+  readonly valuesMissing: ReadonlySet<string>;
   readonly commits: readonly CommitRecord[];
   /** Times at which a process incarnation's ownership changed: rebalances, kills, exits. */
   readonly boundaries: ReadonlyMap<string, readonly number[]>;
@@ -123,6 +126,10 @@ export function indexRun(records: readonly FaultRecord[]): RunIndex {
   const okCalls = new Map<string, HandlerCall[]>();
   const deadLetteredAt = new Map<string, number>();
   const deadLetters = new Map<string, DeadLetterTopicRecord[]>();
+  const setAside = new Set(
+    sorted.filter((r) => r.kind === 'set-aside' && r.bytes > 0).map((r) => (r as SetAsideRecord).failureId),
+  );
+  const valuesMissing = new Set<string>();
   const commits: CommitRecord[] = [];
   const keyRefOf = (r: HandlerStart | HandlerEnd) => events.get(refOf(r))?.keyRef ?? `${r.topic}|${r.key}`;
   for (const r of sorted) {
@@ -149,7 +156,9 @@ export function indexRun(records: readonly FaultRecord[]): RunIndex {
         if (!deadLetteredAt.has(refOf(r))) deadLetteredAt.set(refOf(r), r.t);
         break;
       case 'dead-letter':
-        pushTo(deadLetters, refOf(r), r);
+        // A dead letter without its value counts only when the value is where it says.
+        if (r.failureId === undefined || setAside.has(r.failureId)) pushTo(deadLetters, refOf(r), r);
+        else valuesMissing.add(refOf(r));
         break;
       case 'commit':
         commits.push(r);
@@ -180,6 +189,7 @@ export function indexRun(records: readonly FaultRecord[]): RunIndex {
     okCalls,
     deadLetteredAt,
     deadLetters,
+    valuesMissing,
     commits,
     boundaries,
     acknowledgedNotStored,

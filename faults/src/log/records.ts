@@ -99,6 +99,21 @@ export interface DeadLetterTopicRecord extends RecordBase, EventCoordinates {
   readonly reason: string;
   /** Its own offset in the dead-letter topic (same partition number): the order it was written in. */
   readonly deadLetterOffset: number;
+  /**
+   * Set when the dead letter was written without its value (too large): the failed-message
+   * entry that must hold the value instead (`ordo-dl-failure-id`).
+   */
+  readonly failureId?: string;
+}
+
+/** An entry of the consumers' failed-message store after the run (values set aside there). */
+export interface SetAsideRecord extends RecordBase {
+  readonly kind: 'set-aside';
+  readonly failureId: string;
+  /** The `ordo-id` of the event whose value it holds. */
+  readonly id: string;
+  /** Bytes of the stored value. */
+  readonly bytes: number;
 }
 
 /** An outbox row written (committed) by the runner, in insertion order per key. */
@@ -127,6 +142,7 @@ export type FaultRecord =
   | ProducedRecord
   | TopicRecord
   | DeadLetterTopicRecord
+  | SetAsideRecord
   | InsertedRecord
   | PublishedRecord;
 

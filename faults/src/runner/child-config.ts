@@ -2,6 +2,12 @@
 export type ParkingLotConfig =
   { readonly kind: 'memory' } | { readonly kind: 'postgres' | 'mysql'; readonly url: string; readonly table: string };
 
+/** A failed-message table on PostgreSQL. */
+export interface FailedMessagesConfig {
+  readonly url: string;
+  readonly table: string;
+}
+
 /** What a consumer child process runs, passed as JSON in `ORDO_FAULT_CHILD`. */
 export interface ConsumerChildConfig {
   /** This incarnation's name in the logs, e.g. `consumer-1#2`. */
@@ -17,6 +23,8 @@ export interface ConsumerChildConfig {
   readonly maxInFlight: number;
   readonly deadLetters: boolean;
   readonly parkingLot: ParkingLotConfig;
+  /** A failed-message store for dead letters too large to write (`deadLetter.failedMessages`), on PostgreSQL. */
+  readonly failedMessages?: FailedMessagesConfig;
   /** A consumer variant that breaks a guarantee on purpose, to show that the checker bites. */
   readonly sabotage?: Sabotage;
 }

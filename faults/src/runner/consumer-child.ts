@@ -4,7 +4,14 @@
  * written), and the consumer's commits, dead letters and rebalances in the same log.
  * Config: JSON in ORDO_FAULT_CHILD (see ConsumerChildConfig).
  */
-import { createConsumer, mysqlExecutor, postgresExecutor, silentLogger, SqlParkingLot } from '@ordo/core';
+import {
+  createConsumer,
+  mysqlExecutor,
+  postgresExecutor,
+  silentLogger,
+  SqlFailedMessageStore,
+  SqlParkingLot,
+} from '@ordo/core';
 import type { ConsumedEvent, ParkingLot } from '@ordo/core';
 import { rdkafkaDriver } from '@ordo/rdkafka';
 import mysql from 'mysql2/promise';
@@ -46,6 +53,13 @@ const coordinates = (r: { topic: string; partition: number; offset: number }) =>
 const delay = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : undefined);
 
 const parking = await openParkingLot(config.parkingLot);
+const failedPool = config.failedMessages
+  ? new pg.Pool({ connectionString: config.failedMessages.url, max: 2, connectionTimeoutMillis: 2_000 })
+  : undefined;
+failedPool?.on('error', () => undefined);
+const failedMessages =
+  failedPool &&
+  new SqlFailedMessageStore({ executor: postgresExecutor(failedPool), table: config.failedMessages!.table });
 const base = rdkafkaDriver({ brokers: config.brokers, createTopics: () => undefined, consumer: FAST_GROUP });
 const driver = config.sabotage ? sabotagedDriver(base, config.sabotage) : base;
 const consumer = createConsumer({
@@ -58,7 +72,7 @@ const consumer = createConsumer({
   revokeTimeoutMs: 3_000,
   shutdownTimeoutMs: 5_000,
   deadLetter: config.deadLetters
-    ? { enabled: true, parkingLot: parking.lot, breaker: { maxDeadLettersPerMinute: 100_000 } }
+    ? { enabled: true, parkingLot: parking.lot, failedMessages, breaker: { maxDeadLettersPerMinute: 100_000 } }
     : undefined,
   logger: silentLogger,
 });
@@ -98,6 +112,7 @@ process.on('SIGTERM', () => {
   void consumer
     .stop()
     .then(() => parking.close())
+    .then(() => failedPool?.end())
     .finally(() => process.exit(0));
 });
 await consumer.start();

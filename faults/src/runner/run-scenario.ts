@@ -7,8 +7,8 @@ import { checkRun } from '../checker/check-run.js';
 import type { ScenarioOutcome } from '../checker/report.js';
 import type { Violation } from '../checker/violation.js';
 import { FaultLog, readLogs } from '../log/fault-log.js';
-import type { ConsumerChildConfig, ParkingLotConfig, RelayChildConfig } from './child-config.js';
-import { prepareParkingLot } from './databases.js';
+import type { ConsumerChildConfig, FailedMessagesConfig, ParkingLotConfig, RelayChildConfig } from './child-config.js';
+import { prepareFailedMessages, prepareParkingLot, type SetAsideEntry } from './databases.js';
 import { startChild, type ChildHandle } from './processes.js';
 import { scenarioProducer } from './produce.js';
 import { newLogDir, type Scale, type Scenario, type ScenarioContext } from './scenario.js';
@@ -60,6 +60,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     parkingLot = prepared.config;
     cleanups.push(prepared.drop);
   }
+  let failedMessages: FailedMessagesConfig | undefined;
+  let readSetAside: (() => Promise<SetAsideEntry[]>) | undefined;
+  if (scenario.failedMessages) {
+    const prepared = await prepareFailedMessages(`faults_failed_${suffix.replace(/-/g, '_')}`);
+    failedMessages = prepared.config;
+    readSetAside = prepared.read;
+    cleanups.push(prepared.drop);
+  }
 
   const ctx: ScenarioContext = {
     seed,
@@ -88,6 +96,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         maxInFlight: 16,
         deadLetters: scenario.deadLetters ?? true,
         parkingLot: override?.parkingLot ?? parkingLot,
+        failedMessages,
         sabotage: scenario.sabotage,
       };
       const child = startChild({
@@ -158,7 +167,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   await Promise.all([...children.values()].map((c) => c.kill()));
   await producer.close();
   try {
-    await recordTopics(ctx);
+    await recordTopics(ctx, readSetAside);
   } catch (error) {
     extra.push({ invariant: 'deadline', message: `could not read the topics back: ${(error as Error).message}` });
   }
@@ -219,7 +228,10 @@ const hex = (key: Buffer | null) => (key === null ? '' : key.toString('hex'));
 const idOf = (r: ConsumedRecord) => String(r.headers['ordo-id'] ?? `${r.topic}/${r.partition}/${r.offset}`);
 
 /** Reads the source topic and its dead letters back into the runner's log: the truth the checker compares with. */
-async function recordTopics(ctx: ScenarioContext): Promise<void> {
+async function recordTopics(
+  ctx: ScenarioContext,
+  readSetAside: (() => Promise<SetAsideEntry[]>) | undefined,
+): Promise<void> {
   const outbox = readLogs(ctx.logDir).some((r) => r.kind === 'inserted');
   for (const r of await readWhole(ctx, ctx.topic)) {
     const at = { topic: r.topic, partition: r.partition, offset: r.offset, key: hex(r.key), id: idOf(r) };
@@ -237,8 +249,10 @@ async function recordTopics(ctx: ScenarioContext): Promise<void> {
       id: idOf(r),
       reason: String(r.headers['ordo-dl-reason']),
       deadLetterOffset: r.offset,
+      ...(r.headers['ordo-dl-failure-id'] === undefined ? {} : { failureId: String(r.headers['ordo-dl-failure-id']) }),
     });
   }
+  for (const entry of (await readSetAside?.()) ?? []) ctx.log.write({ kind: 'set-aside', ...entry });
 }
 
 /**

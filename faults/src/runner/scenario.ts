@@ -61,6 +61,8 @@ export interface Scenario {
   readonly deadLetters?: boolean;
   /** Where consumers park keys. @default memory */
   readonly parkingLot?: 'memory' | 'postgres' | 'mysql';
+  /** Consumers set aside too-large dead letters' values in a failed-message table on PostgreSQL. @default false */
+  readonly failedMessages?: boolean;
   /** Handler time per event in ms. @default [0, 2] */
   readonly handlerMs?: readonly [number, number];
   /** The run fails with a `deadline` violation after this long. */

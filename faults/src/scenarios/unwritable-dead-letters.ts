@@ -7,7 +7,10 @@ const hexOf = (text: string) => Buffer.from(text).toString('hex');
 /**
  * Poison records whose dead letter node-rdkafka cannot write as they are: one with a
  * header value that is not UTF-8, one of 1.5 MB. Each must still be set aside durably
- * and its partition committed past it, the others flowing (issue 13, item 7).
+ * (the header encoded; the big value in the failed-message store, its dead letter in the
+ * key's place without it) and its partition committed past it, the others flowing
+ * (issue 13, item 7). The checker counts a valueless dead letter only when the store
+ * holds its value.
  */
 export const unwritableDeadLetters: Scenario = {
   name: 'unwritable-dead-letters',
@@ -15,6 +18,8 @@ export const unwritableDeadLetters: Scenario = {
   bounded: true,
   partitions: 3,
   parkingLot: 'postgres',
+  // The 1.5 MB record's value goes to the failed-message store; its dead letter keeps its place.
+  failedMessages: true,
   deadlineMs: 40_000,
   async run(ctx) {
     ctx.startConsumer(1);
