@@ -10,7 +10,6 @@ import Kafka from 'node-rdkafka';
 import type { ResolvedRdkafkaOptions } from './config.js';
 import { driverError } from './map-error.js';
 
-
 /**
  * Admin operations over node-rdkafka. Each call opens its own short-lived client and
  * closes it, so an idle driver holds no connection and keeps no process alive.
