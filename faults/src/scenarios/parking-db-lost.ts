@@ -1,7 +1,7 @@
 import { textKeys } from '../runner/produce.js';
 import { PG_URL } from '../runner/databases.js';
 import type { Scenario } from '../runner/scenario.js';
-import { startTcpProxy, targetOf, throughProxy } from '../runner/tcp-proxy.js';
+import { startCuttableProxy, targetOf, throughProxy } from '@ordo/core/testing';
 
 /**
  * The parking lot's PostgreSQL lost (its TCP proxy cut: connections dropped, new ones
@@ -17,7 +17,7 @@ export const parkingDbLost: Scenario = {
   handlerMs: [0, 3],
   deadlineMs: 45_000,
   async run(ctx) {
-    const proxy = await startTcpProxy(targetOf(PG_URL, 5432));
+    const proxy = await startCuttableProxy(targetOf(PG_URL, 5432));
     try {
       const base = ctx.parkingLotConfig;
       const parkingLot = base.kind === 'memory' ? base : { ...base, url: throughProxy(base.url, proxy) };

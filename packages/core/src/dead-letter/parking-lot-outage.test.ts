@@ -7,7 +7,7 @@ import { InMemoryKafka } from '../drivers/memory/in-memory-kafka.js';
 import { HandlerError } from '../errors.js';
 import { silentLogger } from '../internal/logger.js';
 import { createProducer } from '../producer/producer.js';
-import { startCuttableProxy, targetOf, throughProxy, type CuttableProxy } from '../sql/cuttable-proxy.test-support.js';
+import { startCuttableProxy, targetOf, throughProxy, type CuttableProxy } from '../testing/cuttable-proxy.js';
 import { MYSQL_URL, PG_URL, uniqueTable } from '../sql/databases.test-support.js';
 import { mysqlExecutor, postgresExecutor, type SqlExecutor } from '../sql/sql-executor.js';
 import { waitFor } from '../testing/wait-for.js';

@@ -10,3 +10,4 @@ export { waitFor, randomDelay } from './wait-for.js';
 export { KAFKA_MURMUR2_VECTORS, KAFKA_STREAMS_PLACEMENTS_3, javaPartition } from './kafka-vectors.js';
 export { deadLetterScenarios } from './dead-letter-scenarios.js';
 export { checkPublishedOrder, type PublishedEvent, type PublishedOrderReport } from './outbox-order.js';
+export { startCuttableProxy, throughProxy, targetOf, type CuttableProxy } from './cuttable-proxy.js';
