@@ -6,13 +6,26 @@
  * to about that limit per partition instead of taking the backlog in at once.
  * Targets: RSS growth under 100 MB for 1,000,000 records; event-loop delay p99 under
  * 50 ms and max under 200 ms while draining. Not a test: RSS and delays are noisy.
+ *
+ * The cluster and the producer run in a child process (backlog-cluster.ts), so that the
+ * RSS measured is the consumer's alone: librdkafka's mock brokers build each Fetch
+ * response in their own process's heap, and in one process that counted as the
+ * consumer's growth. `BENCH_BACKLOG_CLUSTER=inline` runs everything in one process, as
+ * the bench did before, for comparison.
  */
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createConsumer, silentLogger } from '@ordo/core';
 import { startMockCluster } from '@ordo/kafka-mock';
 import { rdkafkaDriver } from '@ordo/rdkafka';
-import Kafka from 'node-rdkafka';
+import {
+  CLUSTER_PROCESS_FLAG,
+  produceBacklog,
+  type BacklogClusterReady,
+  type BacklogClusterRequest,
+} from './backlog-cluster.js';
 
 // kafka-mock keeps about 5 MB of each partition: 1,000,000 records of about 90 bytes
 // (a 50-byte JSON value, a key, the type header) take under 4 MB on each of 24.
@@ -22,11 +35,25 @@ const HANDLER_MS = 1;
 const MAX_IN_FLIGHT = 64;
 const FAST_GROUP = { 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500, 'max.poll.interval.ms': 10000 } as const;
 
+/** Where the cluster and the producer ran. */
+export type BacklogClusterPlacement = 'child process' | 'inline';
+
+/** Memory of the process at one moment, in MB (`process.memoryUsage()`). */
+export interface MemorySample {
+  readonly rssMB: number;
+  readonly heapTotalMB: number;
+  readonly heapUsedMB: number;
+  /** Memory outside V8's heap held by JS objects: Buffers' contents among it. */
+  readonly externalMB: number;
+  readonly arrayBuffersMB: number;
+}
+
 export interface BacklogBenchResult {
   readonly records: number;
   readonly partitions: number;
   readonly handlerMs: number;
   readonly maxInFlight: number;
+  readonly cluster: BacklogClusterPlacement;
   readonly drainMs: number;
   readonly recordsPerSecond: number;
   readonly rssBaselineMB: number;
@@ -35,69 +62,77 @@ export interface BacklogBenchResult {
   /** When the peak was seen, in ms after the consumer started. */
   readonly rssPeakAtMs: number;
   readonly heapUsedPeakMB: number;
+  /** The process's memory at the baseline and at the RSS peak. */
+  readonly memoryAtBaseline: MemorySample;
+  readonly memoryAtPeak: MemorySample;
   readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
   /** Whether a forced garbage collection (node --expose-gc) preceded the baseline. */
   readonly gcBeforeBaseline: boolean;
 }
 
 const MB = 1024 * 1024;
-const value = (i: number) => ({ id: `account-${i % KEYS}`, seq: i, balance: i * 3 });
 
-/**
- * Writes the backlog with raw node-rdkafka and only the `ordo-type` header (no id
- * header: the consumer derives ids from positions), so that records stay small.
- */
-async function produceBacklog(servers: string, topic: string, records: number): Promise<void> {
-  const producer = new Kafka.Producer(
-    { 'bootstrap.servers': servers, dr_cb: true, 'enable.idempotence': true, 'linger.ms': 5 },
-    { 'request.required.acks': -1, partitioner: 'murmur2_random' },
+function memorySample(): MemorySample {
+  const m = process.memoryUsage();
+  return {
+    rssMB: m.rss / MB,
+    heapTotalMB: m.heapTotal / MB,
+    heapUsedMB: m.heapUsed / MB,
+    externalMB: m.external / MB,
+    arrayBuffersMB: m.arrayBuffers / MB,
+  };
+}
+
+/** A cluster holding the backlog, and how to stop it. */
+interface BacklogCluster {
+  readonly bootstrapServers: string;
+  readonly produceMs: number;
+  close(): void;
+}
+
+/** Starts the cluster and writes the backlog in a child process; resolves once it is written. */
+async function backlogInChild(request: BacklogClusterRequest): Promise<BacklogCluster> {
+  const child = fork(fileURLToPath(new URL('./backlog-cluster.ts', import.meta.url)), [CLUSTER_PROCESS_FLAG]);
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`the backlog cluster process exited (${code})`))),
   );
-  await new Promise<void>((resolve, reject) => producer.connect({}, (e) => (e ? reject(e) : resolve())));
-  let delivered = 0;
-  const done = new Promise<void>((resolve) =>
-    producer.on('delivery-report', () => {
-      if (++delivered === records) resolve();
-    }),
-  );
-  producer.setPollInterval(1);
-  const headers: Kafka.MessageHeader[] = [{ 'ordo-type': 'balance-changed' }];
-  for (let i = 0; i < records; i++) {
-    for (;;) {
-      try {
-        producer.produce(
-          topic,
-          null,
-          Buffer.from(JSON.stringify(value(i))),
-          `account-${i % KEYS}`,
-          Date.now(),
-          null,
-          headers,
-        );
-        break;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 1)); // queue full: let deliveries drain
-      }
-    }
-  }
-  await done;
-  producer.setPollInterval(0);
-  await new Promise<void>((resolve) => producer.disconnect(() => resolve()));
+  exited.catch(() => undefined);
+  child.send(request);
+  const ready = await Promise.race([
+    new Promise<BacklogClusterReady>((resolve) => child.once('message', (m) => resolve(m as BacklogClusterReady))),
+    exited,
+  ]);
+  return { ...ready, close: () => child.disconnect() };
+}
+
+/** The same in this process, as the bench did before. */
+async function backlogInline(request: BacklogClusterRequest): Promise<BacklogCluster> {
+  const cluster = startMockCluster({ brokers: 3 });
+  cluster.createTopic(request.topic, request.partitions);
+  const started = performance.now();
+  await produceBacklog(cluster.bootstrapServers, request);
+  return {
+    bootstrapServers: cluster.bootstrapServers,
+    produceMs: performance.now() - started,
+    close: () => cluster.close(),
+  };
 }
 
 /** Produces `records`, then drains them, sampling RSS and the event loop's delay. */
 export async function benchBacklog(records: number, log: (line: string) => void): Promise<BacklogBenchResult> {
-  const cluster = startMockCluster({ brokers: 3 });
+  const placement: BacklogClusterPlacement =
+    process.env.BENCH_BACKLOG_CLUSTER === 'inline' ? 'inline' : 'child process';
   const topic = `backlog-${randomUUID().slice(0, 8)}`;
-  cluster.createTopic(topic, PARTITIONS);
-  const driver = rdkafkaDriver({
-    brokers: cluster.bootstrapServers,
-    consumer: FAST_GROUP,
-    createTopics: () => undefined,
-  });
+  const request = { topic, partitions: PARTITIONS, records, keys: KEYS };
+  const cluster = await (placement === 'inline' ? backlogInline(request) : backlogInChild(request));
   try {
-    const producing = performance.now();
-    await produceBacklog(cluster.bootstrapServers, topic, records);
-    log(`produced ${records} records in ${((performance.now() - producing) / 1000).toFixed(1)} s`);
+    log(`produced ${records} records in ${(cluster.produceMs / 1000).toFixed(1)} s (cluster: ${placement})`);
+    const driver = rdkafkaDriver({
+      brokers: cluster.bootstrapServers,
+      // BENCH_BACKLOG_LIBRDKAFKA='{"queued.min.messages": 1000}' tries other consumer settings.
+      consumer: { ...FAST_GROUP, ...(JSON.parse(process.env.BENCH_BACKLOG_LIBRDKAFKA ?? '{}') as object) },
+      createTopics: () => undefined,
+    });
     for (let partition = 0; partition < PARTITIONS; partition++) {
       const { low } = await driver.admin().watermarks(topic, partition);
       if (low !== 0) throw new Error(`kafka-mock dropped records of partition ${partition} (low watermark ${low})`);
@@ -106,8 +141,10 @@ export async function benchBacklog(records: number, log: (line: string) => void)
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     await new Promise((resolve) => setTimeout(resolve, 500));
+    const memoryAtBaseline = memorySample();
     const rssBaseline = process.memoryUsage.rss();
     let rssPeak = rssBaseline;
+    let memoryAtPeak = memoryAtBaseline;
     let rssPeakAtMs = 0;
     let heapPeak = 0;
     let started = performance.now();
@@ -115,11 +152,11 @@ export async function benchBacklog(records: number, log: (line: string) => void)
       const rss = process.memoryUsage.rss();
       if (rss > rssPeak) {
         rssPeak = rss;
+        memoryAtPeak = memorySample();
         rssPeakAtMs = performance.now() - started;
       }
       heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
     };
-
     const consumer = createConsumer({
       driver,
       groupId: `backlog-${randomUUID().slice(0, 8)}`,
@@ -136,10 +173,12 @@ export async function benchBacklog(records: number, log: (line: string) => void)
     });
     const delay = monitorEventLoopDelay({ resolution: 10 });
     const sampler = setInterval(sample, 50);
-    const progress = setInterval(
-      () => log(`  ${handled} handled, rss +${((process.memoryUsage.rss() - rssBaseline) / MB).toFixed(0)} MB`),
-      5000,
-    );
+    const progress = setInterval(() => {
+      const m = memorySample();
+      log(
+        `  ${handled} handled, rss +${(m.rssMB - memoryAtBaseline.rssMB).toFixed(0)} MB (V8 heap ${m.heapUsedMB.toFixed(0)} used of ${m.heapTotalMB.toFixed(0)}, external ${m.externalMB.toFixed(0)} MB)`,
+      );
+    }, 5000);
     started = performance.now();
     delay.enable();
     await consumer.start();
@@ -156,6 +195,7 @@ export async function benchBacklog(records: number, log: (line: string) => void)
       partitions: PARTITIONS,
       handlerMs: HANDLER_MS,
       maxInFlight: MAX_IN_FLIGHT,
+      cluster: placement,
       drainMs,
       recordsPerSecond: (records / drainMs) * 1000,
       rssBaselineMB: rssBaseline / MB,
@@ -163,6 +203,8 @@ export async function benchBacklog(records: number, log: (line: string) => void)
       rssGrowthMB: (rssPeak - rssBaseline) / MB,
       rssPeakAtMs,
       heapUsedPeakMB: heapPeak / MB,
+      memoryAtBaseline,
+      memoryAtPeak,
       eventLoopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
       gcBeforeBaseline: gc !== undefined,
     };

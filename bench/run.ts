@@ -5,6 +5,8 @@
  *        BENCH_MESSAGES=20000 BENCH_ROUNDS=3 BENCH_CONSUME_ROUNDS=3 pnpm bench rdkafka
  *        BENCH_ROWS=20000 BENCH_ROUNDS=3 BENCH_SECONDS=10 pnpm bench outbox
  *        BENCH_BACKLOG=200000 NODE_OPTIONS=--expose-gc pnpm bench backlog
+ *        BENCH_BACKLOG_CLUSTER=inline ...   (backlog: cluster and producer in the consumer's process, as before)
+ *        BENCH_BACKLOG_LIBRDKAFKA='{"queued.min.messages": 1000}' ...   (backlog: other consumer settings)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -17,6 +17,16 @@ describe('rdkafkaDriver options', () => {
     });
   });
 
+  it("bounds a broker's Fetch response to one partition's worth of the largest record, unless overridden", () => {
+    const o = resolveRdkafkaOptions({ brokers, maxRecordBytes: 100_000 });
+    expect(consumerConfig(o, 'g', undefined)).toMatchObject({
+      'fetch.max.bytes': 165_536,
+      'fetch.message.max.bytes': 165_536,
+    });
+    const overridden = resolveRdkafkaOptions({ brokers, consumer: { 'fetch.max.bytes': 52_428_800 } });
+    expect(consumerConfig(overridden, 'g', undefined)['fetch.max.bytes']).toBe(52_428_800);
+  });
+
   it.each([
     ['librdkafka', 'enable.idempotence', false],
     ['producer', 'enable.idempotence', 'false'],

@@ -175,6 +175,11 @@ export function consumerConfig(
     // fetches. Below that it fetches again after 10 ms instead of 1 s.
     'queued.min.messages': 10_000,
     'fetch.queue.backoff.ms': 10,
+    // One Fetch response of a broker brings at most about one partition's worth
+    // (librdkafka's default is 50 MB, every partition led by the broker at once): what
+    // a fetch adds on top of the queue above, all of it native memory. A larger record
+    // still comes, as the first batch of a response always does.
+    'fetch.max.bytes': o.maxRecordBytes + 65_536,
     ...o.common,
     ...o.consumer,
   };

@@ -51,3 +51,32 @@ describe('toConsumedRecord', () => {
     expect(record.key).toBeNull();
   });
 });
+
+describe('toConsumedRecord memory', () => {
+  // node-rdkafka gives each key, value and header value a native allocation of its own;
+  // kept by a buffered record, those were most of a draining consumer's growth.
+  // As node-rdkafka makes them: a Buffer over an ArrayBuffer of its own.
+  const own = (text: string) => Buffer.from(new TextEncoder().encode(text).buffer);
+
+  it('copies small keys, values and header values into a shared pool instead of keeping one allocation each', () => {
+    const consumed = [1, 2].map((n) =>
+      toConsumedRecord({
+        ...message([{ 'ordo-id': own(`id-${n}`) }, { 'ordo-type': own('created') }, { 'content-type': own('text') }]),
+        key: own('k'),
+        value: own('{}'),
+      }),
+    );
+    const views = consumed.flatMap((r) => [r.key!, r.value!, ...Object.values(r.headers)] as Buffer[]);
+    // One pool chunk, or two if the chunk filled up on the way.
+    expect(new Set(views.map((view) => view.buffer)).size).toBeLessThanOrEqual(2);
+    for (const view of views) expect(view.buffer.byteLength).toBe(Buffer.poolSize);
+    expect(consumed[1]).toMatchObject({ key: b('k'), value: b('{}'), headers: { 'ordo-id': b('id-2') } });
+  });
+
+  it('keeps a large value as node-rdkafka made it, without a copy', () => {
+    const large = Buffer.alloc(Buffer.poolSize, 1);
+    const other = toConsumedRecord({ ...message([{ 'x-blob': large }]), value: large });
+    expect(other.value).toBe(large);
+    expect(other.headers['x-blob']).toBe(large);
+  });
+});
