@@ -84,7 +84,11 @@ describe('dead-letter operator API', () => {
     deadLetters.on('skipped', (s) => skipped.push(s.reason));
     await deadLetters.start();
     await waitFor(() => skipped.length === 3);
-    expect(skipped).toEqual(['key already resolved', 'key already resolved', 'key already resolved']);
+    expect(skipped).toEqual([
+      'already handled or discarded',
+      'already handled or discarded',
+      'already handled or discarded',
+    ]);
     await deadLetters.stop();
 
     // ...and can be replayed to the source once the handler is fixed, keeping ids.

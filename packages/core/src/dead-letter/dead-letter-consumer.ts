@@ -109,10 +109,12 @@ export function createDeadLetterConsumer(
       async (event, ctx) => {
         // Keys are their bytes: two binary keys with the same (lossy) text are different keys.
         const key = event.keyBytes;
-        // A key that is no longer parked had its dead letters discarded by an operator.
-        if (key !== null && !(await parking.check(topic, key))) {
+        // Skipped only when the store says this very dead letter is handled or discarded:
+        // "its key is not parked" is also what a dead letter read before its writer's
+        // endPark looks like, and skipping that one would lose it (O2).
+        if (key !== null && (await parking.settled(topic, key, event.offset))) {
           const record = { topic: event.topic, partition: event.partition, offset: event.offset, key: event.key };
-          events.emit('skipped', { record, reason: 'key already resolved' });
+          events.emit('skipped', { record, reason: 'already handled or discarded' });
           return;
         }
         // A dead letter whose value is in the failed-message store (too large to write)

@@ -99,6 +99,17 @@ export class KafkaParkingLot implements ParkingLot {
     return this.isParked(topic, key);
   }
 
+  /**
+   * Compared with the handled and discarded registers, which outlive the key's
+   * resolution: a park is recorded only at `endPark`, so a key another process is
+   * writing a dead letter for looks resolved here until then.
+   */
+  async settled(topic: string, key: Buffer, deadLetterOffset: number): Promise<boolean> {
+    await this.caughtUp(topic, key);
+    const s = this.states.get(parkedId(topic, key));
+    return s !== undefined && deadLetterOffset <= Math.max(s.handledThrough, s.discardedThrough);
+  }
+
   async beginPark(topic: string, partition: number, key: Buffer): Promise<void> {
     await this.start();
     const k = parkedId(topic, key);

@@ -44,6 +44,27 @@ export function parkingLotContract(make: () => Promise<ParkingLot>, options: Par
     expect(await lot.check('users', U)).toBe(false);
   });
 
+  it('settles a dead letter only once it is handled or discarded, never one whose park is not ended', async () => {
+    const lot = await make();
+    await lot.beginPark('users', 0, U);
+    // Written at 4 and read by the dead-letter consumer before endPark recorded it.
+    expect(await lot.settled('users', U, 4)).toBe(false);
+    await lot.endPark('users', U, 4);
+    await lot.beginPark('users', 0, U);
+    expect(await lot.handled('users', U, 4)).toBe(false);
+    expect(await lot.settled('users', U, 4)).toBe(true); // a redelivery of a handled one
+    expect(await lot.settled('users', U, 5)).toBe(false); // handled through 4, 5 not ended yet
+    await lot.endPark('users', U, 5);
+    expect(await lot.discarded('users', U, 5)).toBe(true);
+    expect(await lot.settled('users', U, 5)).toBe(true); // discarded by an operator, key resolved
+    // Parked again: its new dead letter is not settled by the old marks.
+    await lot.beginPark('users', 0, U);
+    expect(await lot.settled('users', U, 8)).toBe(false);
+    await lot.endPark('users', U, 8);
+    expect(await lot.settled('users', U, 8)).toBe(false);
+    expect(await lot.handled('users', U, 8)).toBe(true);
+  });
+
   it('keeps keys of different topics apart, lists them with their partition', async () => {
     const lot = await make();
     await lot.beginPark('users', 3, Buffer.from('k'));

@@ -49,6 +49,13 @@ export interface KeyRepair {
  * concurrently: `beginPark` before a dead letter is written, `endPark` with its
  * offset after; `handled` after each dead letter is handled. The key is resolved only
  * when no park is pending and everything through the newest dead letter is handled.
+ *
+ * The dead-letter consumer can read a dead letter before its writer's `endPark` has
+ * recorded it (the write is acknowledged after the record is readable), and a store
+ * may hold nothing about the key yet (`KafkaParkingLot` records a park only at
+ * `endPark`): "not parked" does not mean "discarded". So the dead-letter consumer skips
+ * a dead letter only when {@link ParkingLot.settled} says it is handled or discarded,
+ * and otherwise handles it, even for a key that is not parked (O2).
  */
 export interface ParkingLot {
   /**
@@ -66,6 +73,18 @@ export interface ParkingLot {
   beginPark(topic: string, partition: number, key: Buffer): Promise<void>;
   /** Records where that dead letter was written (-1: it was not). */
   endPark(topic: string, key: Buffer, deadLetterOffset: number): Promise<void>;
+  /**
+   * Whether the key's dead letter at `deadLetterOffset` needs no handling: it is covered
+   * by the key's handled or discarded marks (an operator's discard, or a redelivery of
+   * one already handled). The dead-letter consumer skips a dead letter only then.
+   *
+   * Never true for a dead letter whose park is begun and not yet ended, in whatever
+   * process: it is newer than every mark. A store that holds a key from `beginPark` on
+   * (memory, SQL) may answer true for a key it does not hold, since every dead letter
+   * written before the key was resolved is handled or discarded; a store that records
+   * a park only at `endPark` must compare with marks it keeps after resolution.
+   */
+  settled(topic: string, key: Buffer, deadLetterOffset: number): Promise<boolean>;
   /** Records a handled or discarded dead letter; resolves true when the key is resolved by it. */
   handled(topic: string, key: Buffer, deadLetterOffset: number): Promise<boolean>;
   /** Records dead letters discarded by an operator through an offset; true when that resolves the key. */
@@ -106,6 +125,12 @@ export class MemoryParkingLot implements ParkingLot {
 
   async check(topic: string, key: Buffer): Promise<boolean> {
     return this.isParked(topic, key);
+  }
+
+  async settled(topic: string, key: Buffer, deadLetterOffset: number): Promise<boolean> {
+    // An entry exists from beginPark on, so a key without one has all its dead letters settled.
+    const entry = this.entries.get(parkedId(topic, key));
+    return entry === undefined || deadLetterOffset <= entry.handledThrough;
   }
 
   async beginPark(topic: string, partition: number, key: Buffer): Promise<void> {

@@ -108,6 +108,16 @@ export class SqlParkingLot implements ParkingLot {
     return rows.length > 0;
   }
 
+  async settled(topic: string, key: Buffer, deadLetterOffset: number): Promise<boolean> {
+    const { rows } = await this.executor.query<Pick<Row, 'handled_through'>>(
+      `SELECT handled_through FROM ${this.tables.keys} WHERE topic = ? AND key_hash = ?`,
+      [topic, hash(key)],
+    );
+    // beginPark writes the key's row before its dead letter, and only a resolve deletes
+    // it, so without a row every dead letter written so far is handled or discarded.
+    return rows[0] === undefined || deadLetterOffset <= Number(rows[0].handled_through);
+  }
+
   async beginPark(topic: string, partition: number, key: Buffer): Promise<void> {
     const { keys, pending } = this.tables;
     const postgres = this.executor.dialect === 'postgres';

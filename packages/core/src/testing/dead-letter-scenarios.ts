@@ -9,6 +9,7 @@ import { HEADERS } from '../message/headers.js';
 import type { ConsumedEvent } from '../message/message.js';
 import { createProducer } from '../producer/producer.js';
 import { uniqueGroup, uniqueTopic } from './conformance/harness.js';
+import { deadLetterParkingRaces } from './dead-letter-race-scenario.js';
 import { OrderingInvariant, type ProducedRef } from './invariants.js';
 import { waitFor } from './wait-for.js';
 
@@ -42,6 +43,7 @@ export function deadLetterScenarios(
   /** Each call is one process's view of the same store. @default one shared MemoryParkingLot */
   parkingLots: () => () => Promise<ParkingLot> = sharedMemoryLot,
 ): void {
+  deadLetterParkingRaces(makeDriver, timeoutMs, parkingLots);
   it(
     'parks a poison key, lets 1,000 other users through, and resolves it through an override',
     async () => {
