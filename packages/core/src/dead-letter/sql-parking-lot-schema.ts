@@ -11,7 +11,8 @@ export interface ParkingTables {
 /**
  * Creates both tables if they do not exist, and brings a table made by an older Ordo up
  * to date: it gains `key_bytes` (the exact key; older rows, made when keys were stored
- * as text, fall back to `parked_key`). The old `pending` counter column stays, is no
+ * as text, fall back to `parked_key`) and `park_seq` (raised by every beginPark, so
+ * a resolve deletes only the row version it checked). The old `pending` counter column stays, is no
  * longer raised, and is cleared on load and by repair. Idempotent. @internal
  */
 export async function migrateParkingTables(executor: SqlExecutor, tables: ParkingTables): Promise<void> {
@@ -29,10 +30,12 @@ export async function migrateParkingTables(executor: SqlExecutor, tables: Parkin
       last_dl_offset bigint NOT NULL,
       handled_through bigint NOT NULL,
       parked_at ${ts} NOT NULL,
+      park_seq bigint NOT NULL DEFAULT 0,
       PRIMARY KEY (topic, key_hash)
     )`,
   );
   await addColumnIfMissing(executor, tables.keys, `key_bytes ${bytes}`);
+  await addColumnIfMissing(executor, tables.keys, 'park_seq bigint NOT NULL DEFAULT 0');
   await executor.query(
     `CREATE TABLE IF NOT EXISTS ${tables.pending} (
       topic varchar(255) NOT NULL,

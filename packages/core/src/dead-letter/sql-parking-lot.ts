@@ -127,10 +127,11 @@ export class SqlParkingLot implements ParkingLot {
        ${postgres ? `ON CONFLICT (topic, key_hash, owner) DO UPDATE SET pending = ${pending}.pending + 1` : 'ON DUPLICATE KEY UPDATE pending = pending + 1'}`,
       [topic, hash(key), partition, this.owner, Date.now()],
     );
+    // Raising park_seq tells a resolve already under way that this park happened (see resolveByHash).
     await this.executor.query(
       `INSERT INTO ${keys} (topic, key_hash, parked_key, key_bytes, partition_no, pending, last_dl_offset, handled_through, parked_at)
        VALUES (?, ?, ?, ?, ?, 0, -1, -1, ${postgres ? 'now()' : 'CURRENT_TIMESTAMP(3)'})
-       ${postgres ? `ON CONFLICT (topic, key_hash) DO UPDATE SET key_bytes = COALESCE(${keys}.key_bytes, EXCLUDED.key_bytes)` : 'ON DUPLICATE KEY UPDATE key_bytes = COALESCE(key_bytes, VALUES(key_bytes))'}`,
+       ${postgres ? `ON CONFLICT (topic, key_hash) DO UPDATE SET park_seq = ${keys}.park_seq + 1, key_bytes = COALESCE(${keys}.key_bytes, EXCLUDED.key_bytes)` : 'ON DUPLICATE KEY UPDATE park_seq = park_seq + 1, key_bytes = COALESCE(key_bytes, VALUES(key_bytes))'}`,
       [topic, hash(key), keyText(key), key, partition],
     );
     this.cache.add(parkedId(topic, key));
@@ -237,15 +238,28 @@ export class SqlParkingLot implements ParkingLot {
    * Resolves the key if nothing is pending and everything through its newest dead
    * letter is handled. `evenUnwritten` also resolves a key whose only dead-letter write
    * never happened (after its pending row was cleared: its event will be redone).
+   *
+   * The DELETE alone is not enough on PostgreSQL: one that waits on the key row's lock
+   * (a beginPark's upsert) re-checks only that row once the lock goes, and its NOT EXISTS
+   * still sees the pending rows of its older snapshot, so it would resolve a key whose
+   * dead letter is being written. So it reads `park_seq` first and deletes only that
+   * version of the row: a beginPark committed before the read has its pending row seen,
+   * one committed after it has raised `park_seq`, which the re-check does see.
    */
   private async resolveByHash(topic: string, keyHash: string, evenUnwritten: boolean): Promise<boolean> {
     const { keys, pending } = this.tables;
+    const pendingOfKey = `SELECT 1 FROM ${pending} m WHERE m.topic = ${keys}.topic AND m.key_hash = ${keys}.key_hash`;
+    const { rows } = await this.executor.query<{ park_seq: string | number; marked: boolean | number }>(
+      `SELECT park_seq, EXISTS (${pendingOfKey}) AS marked FROM ${keys} WHERE topic = ? AND key_hash = ?`,
+      [topic, keyHash],
+    );
+    const row = rows[0];
+    if (!row || Number(row.marked) > 0) return false; // pg returns a boolean, MySQL 0 or 1
     const { affected } = await this.executor.query(
       `DELETE FROM ${keys}
-       WHERE topic = ? AND key_hash = ? AND pending = 0 ${evenUnwritten ? '' : 'AND last_dl_offset >= 0'}
-         AND handled_through >= last_dl_offset
-         AND NOT EXISTS (SELECT 1 FROM ${pending} m WHERE m.topic = ${keys}.topic AND m.key_hash = ${keys}.key_hash)`,
-      [topic, keyHash],
+       WHERE topic = ? AND key_hash = ? AND park_seq = ? AND pending = 0 ${evenUnwritten ? '' : 'AND last_dl_offset >= 0'}
+         AND handled_through >= last_dl_offset AND NOT EXISTS (${pendingOfKey})`,
+      [topic, keyHash, row.park_seq],
     );
     return affected > 0;
   }
