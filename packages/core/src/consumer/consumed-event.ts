@@ -2,6 +2,7 @@ import type { ConsumedRecord } from '../driver/types.js';
 import { HEADERS, headersFromRaw, type Headers } from '../message/headers.js';
 import type { Codec } from '../message/json-codec.js';
 import type { ConsumedEvent } from '../message/message.js';
+import type { RecordRef } from './consumer-events.js';
 import { ShortTextCache } from '../message/short-text-cache.js';
 
 const UNDECODED = Symbol('undecoded');
@@ -80,4 +81,9 @@ export function typeOf(record: ConsumedRecord): string {
 /** The record's key as a UTF-8 string, or `null`. */
 export function keyOf(record: ConsumedRecord): string | null {
   return record.key === null ? null : record.key.toString();
+}
+
+/** Where a record sits, with its key as text, for events. */
+export function refOf(record: ConsumedRecord): RecordRef {
+  return { topic: record.topic, partition: record.partition, offset: record.offset, key: keyOf(record) };
 }

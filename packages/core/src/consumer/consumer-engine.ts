@@ -4,13 +4,13 @@ import { DatabaseError, DriverError, OrdoError, messageOf } from '../errors.js';
 import type { Breaker, BreakerState } from '../dead-letter/breaker.js';
 import type { DeadLetterReason } from '../dead-letter/dead-letter-headers.js';
 import { reasonFor, type DeadLetterRouter } from '../dead-letter/dead-letter-router.js';
-import { sleep } from '../internal/sleep.js';
 import type { TypedEmitter } from '../internal/typed-emitter.js';
 import { Committer } from './committer.js';
 import type { ResolvedConsumerConfig } from './consumer-config.js';
-import type { ConsumerEvents, RecordRef } from './consumer-events.js';
-import { keyOf } from './consumed-event.js';
+import type { ConsumerEvents } from './consumer-events.js';
+import { refOf } from './consumed-event.js';
 import { Dispatcher } from './dispatcher.js';
+import { drainPartitions } from './drain-partitions.js';
 import { FlowControl } from './flow-control.js';
 import type { Lane } from './key-lanes.js';
 import { PartitionState } from './partition-state.js';
@@ -70,7 +70,7 @@ export class ConsumerEngine implements ConsumerListener {
     // broker refuses them once other members have rejoined. Then drain and commit
     // what the drain completed.
     await this.committer.commit(states);
-    await this.drain(states, this.config.revokeTimeoutMs, 'revoke');
+    await drainPartitions(states, this.config.revokeTimeoutMs, 'revoke', this.config.logger);
     await this.committer.commit(states);
     for (const s of states) this.partitions.delete(tpKey(s));
     this.events.emit('rebalanced', { assigned: [], revoked: partitions, lost: [] });
@@ -107,7 +107,7 @@ export class ConsumerEngine implements ConsumerListener {
     this.driver.pause(states);
     for (const s of states) s.close();
     const deadline = Date.now() + this.config.shutdownTimeoutMs;
-    await this.drain(states, this.config.shutdownTimeoutMs, 'stop');
+    await drainPartitions(states, this.config.shutdownTimeoutMs, 'stop', this.config.logger);
     await this.committer.commitFinal(states, deadline);
   }
 
@@ -136,11 +136,11 @@ export class ConsumerEngine implements ConsumerListener {
         (error: unknown) => {
           // The store cannot answer: parked is the safe answer (O1), and parking the key,
           // which comes next, waits for the store with retries.
-          const reported =
-            error instanceof OrdoError
-              ? error
-              : new DatabaseError(`Checking the parking lot failed: ${messageOf(error)}`, { cause: error });
-          this.events.emit('error', { error: reported, record: refOf(record) });
+          this.reportError(
+            record,
+            error,
+            (m) => new DatabaseError(`Checking the parking lot failed: ${m}`, { cause: error }),
+          );
           this.deadLetter(lane, record, 'parked', undefined);
         },
       );
@@ -249,21 +249,23 @@ export class ConsumerEngine implements ConsumerListener {
         });
         this.completeHead(lane, state);
       })
-      .catch((error: unknown) => this.onRouteBug(record, error))
+      // The router retries and reports its own failures; anything that still escapes it is
+      // reported rather than left to kill the process. The record stays the head of its
+      // lane, uncommitted (O2): the partition's next owner redoes it.
+      .catch((error: unknown) =>
+        this.reportError(
+          record,
+          error,
+          (m) => new DriverError(`Dead-letter routing failed: ${m}`, { retriable: false, cause: error }),
+        ),
+      )
       .finally(() => this.finish(state));
   }
 
-  /**
-   * The router retries and reports its own failures; anything that still escapes it
-   * is reported here rather than left to kill the process. The record stays the head
-   * of its lane, uncommitted (O2): the partition's next owner redoes it.
-   */
-  private onRouteBug(record: ConsumedRecord, error: unknown): void {
-    const cause =
-      error instanceof OrdoError
-        ? error
-        : new DriverError(`Dead-letter routing failed: ${messageOf(error)}`, { retriable: false, cause: error });
-    this.events.emit('error', { error: cause, record: refOf(record) });
+  /** Emits `error` for a record: an `OrdoError` as it is, anything else wrapped by `wrap`. */
+  private reportError(record: ConsumedRecord, error: unknown, wrap: (message: string) => OrdoError): void {
+    const reported = error instanceof OrdoError ? error : wrap(messageOf(error));
+    this.events.emit('error', { error: reported, record: refOf(record) });
   }
 
   private retryLater(lane: Lane, delayMs: number): void {
@@ -294,25 +296,4 @@ export class ConsumerEngine implements ConsumerListener {
     this.flow.applyBackpressure(state);
     this.committer.schedule();
   }
-
-  /** Waits for the partitions' handlers up to `timeoutMs`; abandons what is left. */
-  private async drain(states: readonly PartitionState[], timeoutMs: number, why: string): Promise<void> {
-    const live = states.filter((s) => !s.abandoned && s.inFlight > 0);
-    if (live.length === 0) return;
-    const deadline = new AbortController();
-    await Promise.race([Promise.all(live.map((s) => s.whenIdle())), sleep(timeoutMs, deadline.signal)]);
-    deadline.abort();
-    for (const s of live) {
-      if (s.inFlight === 0) continue;
-      this.config.logger.warn(
-        `Abandoning ${s.inFlight} in-flight event(s) of ${tpKey(s)} after ${timeoutMs} ms (${why})`,
-      );
-      s.abandon();
-    }
-  }
-}
-
-/** Where a record sits, for events. */
-export function refOf(record: ConsumedRecord): RecordRef {
-  return { topic: record.topic, partition: record.partition, offset: record.offset, key: keyOf(record) };
 }
