@@ -1,3 +1,9 @@
+import type { ERROR_CODES } from './error-codes.js';
+import { UNKNOWN_OUTCOME, type RecordOutcome } from './record-outcome.js';
+
+export { ERROR_CODES } from './error-codes.js';
+export { NOT_WRITTEN_OUTCOME, UNKNOWN_OUTCOME, type RecordOutcome } from './record-outcome.js';
+
 /**
  * Every error Ordo throws or reports is an {@link OrdoError}: a stable `code` to
  * match on (documented in docs/errors.md), a `retriable` flag that tells the retry
@@ -15,31 +21,6 @@ export abstract class OrdoError extends Error {
     this.retriable = options.retriable ?? false;
   }
 }
-
-/** Every code an {@link OrdoError} can carry; docs/errors.md documents each one. */
-export const ERROR_CODES = [
-  'ORDO_INVALID_CONFIG',
-  'ORDO_ENCODE_FAILED',
-  'ORDO_DECODE_FAILED',
-  'ORDO_CONTRACT_VIOLATION',
-  'ORDO_INVALID_SCHEMA',
-  'ORDO_UNKNOWN_EVENT_TYPE',
-  'ORDO_MISSING_KEY',
-  'ORDO_INVALID_MESSAGE',
-  'ORDO_RECORD_TOO_LARGE',
-  'ORDO_UNKNOWN_TOPIC',
-  'ORDO_DELIVERY_FAILED',
-  'ORDO_DRIVER_ERROR',
-  'ORDO_NOT_MEMBER',
-  'ORDO_INVALID_STATE',
-  'ORDO_DUPLICATE_HANDLER',
-  'ORDO_HANDLER_FAILED',
-  'ORDO_TIMEOUT',
-  'ORDO_REPLAY_REFUSED',
-  'ORDO_DATABASE_ERROR',
-  'ORDO_FAILED_MESSAGE_NOT_FOUND',
-  'ORDO_DEAD_LETTER_WRITE_FAILED',
-] as const;
 
 /** A code from {@link ERROR_CODES}. */
 export type OrdoErrorCode = (typeof ERROR_CODES)[number];
@@ -154,20 +135,6 @@ export class UnknownTopicError extends OrdoError {
   }
 }
 
-/**
- * What is known, after a failed send, about one of its records:
- * - `written`: the broker acknowledged it, at `partition` and `offset`; resending it
- *   would duplicate it;
- * - `not-written`: it is certainly not in the log (refused before or by the broker,
- *   or never handed to the client);
- * - `unknown`: it may be in the log (sent, then timed out or cut off by a fatal error
- *   before its acknowledgement). Resending it may duplicate it (O6: same `ordo-id`).
- */
-export type RecordOutcome =
-  | { readonly state: 'written'; readonly topic: string; readonly partition: number; readonly offset: number }
-  | { readonly state: 'not-written' }
-  | { readonly state: 'unknown' };
-
 /** Options of a {@link DeliveryError}. */
 export interface DeliveryErrorOptions {
   readonly retriable: boolean;
@@ -203,11 +170,6 @@ export class DeliveryError extends OrdoError {
     return this.outcomes[index] ?? UNKNOWN_OUTCOME;
   }
 }
-
-/** Shared outcome objects: a failed batch of 10,000 records needs no object per record. */
-export const NOT_WRITTEN_OUTCOME: RecordOutcome = Object.freeze({ state: 'not-written' });
-/** @see NOT_WRITTEN_OUTCOME */
-export const UNKNOWN_OUTCOME: RecordOutcome = Object.freeze({ state: 'unknown' });
 
 /** A driver operation failed for a reason that is not a delivery (connect, fetch, admin). */
 export class DriverError extends OrdoError {
