@@ -2,7 +2,6 @@ import type { ContractRegistry } from '../contracts/contract-registry.js';
 import {
   ContractViolationError,
   InvalidConfigError,
-  InvalidMessageError,
   InvalidStateError,
   UnknownEventTypeError,
   messageOf,
@@ -13,14 +12,12 @@ import { jsonCodec, type Codec } from '../message/json-codec.js';
 import type { OutgoingMessage } from '../message/message.js';
 import { asDatabaseError } from '../sql/as-database-error.js';
 import { checkMessage, encodeRecord, type BuiltRecord } from '../producer/build-record.js';
-import { toInsert } from './outbox-row.js';
+import { checkForColumns, toInsert } from './outbox-row.js';
 import { readHeldKeys, replaceHoldRow, resolveKeyHolds, type HeldKey, type HeldKeysQuery } from './key-holds.js';
 import type { SqlExecutor } from '../sql/sql-executor.js';
 import { SqlFailedMessageStore } from './failed/sql-failed-message-store.js';
 import type { OutboxDialect, OutboxInsert, OutboxTransaction } from './outbox-dialect.js';
 import { resolveOutboxTables, type OutboxTableNames, type ResolvedOutboxTables } from './outbox-tables.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Configuration of {@link createOutbox}. */
 export interface OutboxConfig {
@@ -224,22 +221,7 @@ export function createOutbox(config: OutboxConfig): Outbox {
 
   function prepare(message: OutgoingMessage): { message: OutgoingMessage; built: BuiltRecord; violation?: Error } {
     checkMessage(message, contracts);
-    if (message.key !== null && message.key.includes('\u0000')) {
-      // Keys are stored as text, and PostgreSQL text cannot hold NUL: refused on every
-      // engine alike, so a service keeps its keys when it moves between databases.
-      throw new InvalidMessageError(
-        `message.key holds a NUL character, which the outbox's text key column cannot store (topic "${message.topic}"); publish it with createProducer instead`,
-      );
-    }
-    if (message.id !== undefined) {
-      if (!UUID.test(message.id)) {
-        throw new InvalidMessageError(
-          `message.id must be a UUID for the outbox's id column, got ${JSON.stringify(message.id)}`,
-        );
-      }
-      // The database gives uuids back in lower case: return the id consumers will see.
-      message = { ...message, id: message.id.toLowerCase() };
-    }
+    message = checkForColumns(message);
     const built = encodeRecord(message, { codec, contracts, maxRecordBytes });
     try {
       contracts?.validate(message.topic, message.type, message.value);
