@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createConsumer } from '../consumer/consumer.js';
 import { readTopic } from '../driver/read-topic.js';
 import { InMemoryKafka } from '../drivers/memory/in-memory-kafka.js';
 import { InvalidConfigError, ReplayRefusedError } from '../errors.js';
-import { silentLogger } from '../internal/logger.js';
 import { createProducer } from '../producer/producer.js';
 import { waitFor } from '../testing/wait-for.js';
 import { createDeadLetterAdmin, REPLAY_OF_HEADER } from './dead-letter-admin.js';
 import { MemoryParkingLot } from './parking-lot.js';
+import { parkingConsumer } from './parking-consumer.test-support.js';
 
 async function parkedScenario() {
   const kafka = new InMemoryKafka({ topics: [{ name: 'users', partitions: 3 }] });
@@ -15,14 +14,7 @@ async function parkedScenario() {
   const producer = createProducer({ driver: kafka });
   let broken = true;
   const handled: string[] = [];
-  const consumer = createConsumer({
-    driver: kafka,
-    groupId: 'app',
-    topics: ['users'],
-    retry: { attempts: 1 },
-    deadLetter: { enabled: true, parkingLot },
-    logger: silentLogger,
-  });
+  const consumer = parkingConsumer(kafka, parkingLot);
   consumer.handle<{ v: number }>('users', '*', (event) => {
     if (broken && event.key === 'U') throw new Error(`cannot apply v${event.value.v}`);
     handled.push(`${event.key}:${event.value.v}`);
@@ -138,14 +130,7 @@ describe('dead-letter operator API', () => {
     const parkingLot = new MemoryParkingLot();
     const guilty = Buffer.from([0xff, 0x01]);
     const innocent = Buffer.from([0xfe, 0x01]); // the same UTF-8 text as guilty
-    const consumer = createConsumer({
-      driver: kafka,
-      groupId: 'app',
-      topics: ['users'],
-      retry: { attempts: 1 },
-      deadLetter: { enabled: true, parkingLot },
-      logger: silentLogger,
-    });
+    const consumer = parkingConsumer(kafka, parkingLot);
     const handled: string[] = [];
     consumer.handle('users', '*', (event) => {
       if (event.keyBytes!.equals(guilty)) throw new Error('poison');

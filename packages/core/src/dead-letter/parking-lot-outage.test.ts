@@ -1,17 +1,16 @@
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createConsumer } from '../consumer/consumer.js';
 import type { ConsumerEvents } from '../consumer/consumer-events.js';
 import { InMemoryKafka } from '../drivers/memory/in-memory-kafka.js';
 import { HandlerError } from '../errors.js';
-import { silentLogger } from '../internal/logger.js';
 import { createProducer } from '../producer/producer.js';
 import { startCuttableProxy, targetOf, throughProxy, type CuttableProxy } from '../testing/cuttable-proxy.js';
 import { MYSQL_URL, PG_URL, uniqueTable } from '../sql/databases.test-support.js';
 import { mysqlExecutor, postgresExecutor, type SqlExecutor } from '../sql/sql-executor.js';
 import { waitFor } from '../testing/wait-for.js';
 import { SqlParkingLot } from './sql-parking-lot.js';
+import { parkingConsumer } from './parking-consumer.test-support.js';
 
 interface ProxiedDatabase {
   readonly executor: SqlExecutor;
@@ -54,14 +53,7 @@ for (const name of ['postgres', 'mariadb'] as const) {
 
       const kafka = new InMemoryKafka({ topics: [{ name: 'users', partitions: 1 }] });
       const producer = createProducer({ driver: kafka });
-      const consumer = createConsumer({
-        driver: kafka,
-        groupId: 'app',
-        topics: ['users'],
-        retry: { attempts: 1 },
-        deadLetter: { enabled: true, parkingLot },
-        logger: silentLogger,
-      });
+      const consumer = parkingConsumer(kafka, parkingLot);
       const handled: string[] = [];
       consumer.handle('users', '*', (event) => {
         if (event.key === 'P') throw new HandlerError('poison', { retriable: false });

@@ -1,14 +1,13 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createConsumer } from '../consumer/consumer.js';
 import { InMemoryKafka } from '../drivers/memory/in-memory-kafka.js';
-import { silentLogger } from '../internal/logger.js';
 import { createProducer } from '../producer/producer.js';
 import { connectMysql, connectPostgres, useTestDatabase } from '../sql/databases.test-support.js';
 import { waitFor } from '../testing/wait-for.js';
 import { createDeadLetterAdmin } from './dead-letter-admin.js';
 import { SqlParkingLot } from './sql-parking-lot.js';
+import { parkingConsumer } from './parking-consumer.test-support.js';
 
 const CHILD = fileURLToPath(new URL('./sql-parking-lot.test-child.ts', import.meta.url));
 
@@ -47,14 +46,7 @@ for (const [name, connect, dialect] of [
       const parked: string[] = [];
       const member = async (start = true) => {
         const parkingLot = lot(); // a fresh store object: a new process
-        const consumer = createConsumer({
-          driver: kafka,
-          groupId: 'app',
-          topics: ['users'],
-          retry: { attempts: 1 },
-          deadLetter: { enabled: true, parkingLot },
-          logger: silentLogger,
-        });
+        const consumer = parkingConsumer(kafka, parkingLot);
         consumer.handle<{ v: number }>('users', '*', (event) => {
           if (broken && event.key === 'U') throw new Error(`cannot apply v${event.value.v}`);
           handled.push(`${event.topic === 'users' ? 'main' : 'dl'}:${event.key}:${event.value.v}`);

@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createConsumer } from '../consumer/consumer.js';
 import { InMemoryKafka } from '../drivers/memory/in-memory-kafka.js';
 import { InvalidConfigError } from '../errors.js';
-import { silentLogger } from '../internal/logger.js';
 import { createProducer } from '../producer/producer.js';
 import { connectMysql, connectPostgres, useTestDatabase } from '../sql/databases.test-support.js';
 import { waitFor } from '../testing/wait-for.js';
 import { parkingLotContract } from './parking-lot-contract.test-support.js';
 import { deadLetterScenarios } from '../testing/dead-letter-scenarios.js';
 import { SqlParkingLot } from './sql-parking-lot.js';
+import { parkingConsumer } from './parking-consumer.test-support.js';
 
 for (const connect of [connectPostgres, connectMysql]) {
   describe(`SqlParkingLot on ${connect === connectPostgres ? 'PostgreSQL' : 'MariaDB'}`, () => {
@@ -96,14 +95,7 @@ for (const connect of [connectPostgres, connectMysql]) {
       const run = async () => {
         // A fresh store object each run: what survives is only what is in the database.
         const parkingLot = await make(table);
-        const consumer = createConsumer({
-          driver: kafka,
-          groupId: 'app',
-          topics: ['users'],
-          retry: { attempts: 1 },
-          deadLetter: { enabled: true, parkingLot },
-          logger: silentLogger,
-        });
+        const consumer = parkingConsumer(kafka, parkingLot);
         const handled: string[] = [];
         const parked: string[] = [];
         consumer.handle<{ v: number }>('users', '*', (event) => {
