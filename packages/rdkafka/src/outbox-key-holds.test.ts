@@ -10,17 +10,11 @@ import {
   postgresExecutor,
   readTopic,
   silentLogger,
-  type OutboxTransaction,
-  type SqlDatabase,
 } from '@ordo/core';
 import { waitFor } from '@ordo/core/testing';
-import mysql from 'mysql2/promise';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MARIADB_ENGINE, POSTGRES_ENGINE } from './outbox-engines.test-support.js';
 import { mockDriver, startMockCluster, type MockCluster } from './test-support.js';
-
-const PG_URL = process.env.ORDO_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const MYSQL_URL = process.env.ORDO_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 
 const userContract = {
   events: {
@@ -29,57 +23,7 @@ const userContract = {
   },
 };
 
-/** An engine as this test needs it: a pool, a transaction on the app's own handle, raw SQL. */
-interface Engine {
-  readonly name: 'PostgreSQL' | 'MariaDB';
-  open(): { database: SqlDatabase; end(): Promise<void> };
-  transaction<T>(database: SqlDatabase, fn: (tx: OutboxTransaction) => Promise<T>): Promise<T>;
-}
-
-const engines: Engine[] = [
-  {
-    name: 'PostgreSQL',
-    open: () => {
-      const pool = new pg.Pool({ connectionString: PG_URL, max: 4 });
-      return { database: pool, end: () => pool.end() };
-    },
-    async transaction(database, fn) {
-      const client = await (database as pg.Pool).connect();
-      try {
-        await client.query('BEGIN');
-        const result = await fn(client);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
-  },
-  {
-    name: 'MariaDB',
-    open: () => {
-      const pool = mysql.createPool({ uri: MYSQL_URL, connectionLimit: 4 });
-      return { database: pool, end: () => pool.end() };
-    },
-    async transaction(database, fn) {
-      const conn = await (database as mysql.Pool).getConnection();
-      try {
-        await conn.beginTransaction();
-        const result = await fn(conn);
-        await conn.commit();
-        return result;
-      } catch (error) {
-        await conn.rollback();
-        throw error;
-      } finally {
-        conn.release();
-      }
-    },
-  },
-];
+const engines = [POSTGRES_ENGINE, MARIADB_ENGINE];
 
 let cluster: MockCluster;
 beforeAll(() => {
@@ -91,7 +35,7 @@ describe.each(engines)('outbox key holds on $name through @ordo/rdkafka into @or
   const suffix = Math.random().toString(36).slice(2, 8);
   const tables = { outbox: `kh_ob_${suffix}`, failed: `kh_obf_${suffix}`, inbox: `kh_obi_${suffix}` };
   const topic = `users-holds-${engine.name.toLowerCase()}-${suffix}`;
-  const app = engine.open();
+  const app = engine.pool(4);
   const contracts = new ContractRegistry().topic(topic, userContract);
   const outbox = createOutbox({
     dialect: engine.name === 'PostgreSQL' ? postgresDialect() : mysqlDialect(),

@@ -7,50 +7,27 @@ import {
   silentLogger,
   type Outbox,
   type OutboxRelay,
-  type OutboxTransaction,
   type SqlDatabase,
 } from '@ordo/core';
 import { checkPublishedOrder, waitFor } from '@ordo/core/testing';
-import mysql from 'mysql2/promise';
-import pg from 'pg';
+import type mysql from 'mysql2/promise';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MARIADB_ENGINE, POSTGRES_ENGINE, type OutboxEngine } from './outbox-engines.test-support.js';
 import { mockDriver, startMockCluster, type MockCluster } from './test-support.js';
 
-const PG_URL = process.env.ORDO_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const MYSQL_URL = process.env.ORDO_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
 const WRITERS = 8;
 const EVENTS_PER_WRITER = 1_000;
 const KEYS = 100;
 
-/** An engine as this test needs it: fresh pools, a transaction on the app's own handle, raw SQL. */
-interface Engine {
-  readonly name: string;
-  pool(): { database: SqlDatabase; end(): Promise<void> };
-  transaction<T>(database: SqlDatabase, fn: (tx: OutboxTransaction) => Promise<T>): Promise<T>;
+/** An engine as this test needs it: also raw SQL and an audit trigger of insertion order. */
+interface Engine extends OutboxEngine {
   sql(database: SqlDatabase, text: string): Promise<unknown[]>;
   auditTrigger(outbox: string, audit: string): string[];
 }
 
 const postgres: Engine = {
-  name: 'PostgreSQL',
-  pool: () => {
-    const pool = new pg.Pool({ connectionString: PG_URL, max: WRITERS + 2 });
-    return { database: pool, end: () => pool.end() };
-  },
-  async transaction(database, fn) {
-    const client = await (database as pg.Pool).connect();
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
-  },
+  ...POSTGRES_ENGINE,
   sql: async (database, text) => (await (database as pg.Pool).query(text)).rows,
   auditTrigger: (outbox, audit) => [
     `CREATE FUNCTION ${audit}_fn() RETURNS trigger AS $$ BEGIN INSERT INTO ${audit} VALUES (NEW.seq, NEW.id::text, NEW.msg_key); RETURN NEW; END $$ LANGUAGE plpgsql`,
@@ -59,25 +36,7 @@ const postgres: Engine = {
 };
 
 const mariadb: Engine = {
-  name: 'MariaDB',
-  pool: () => {
-    const pool = mysql.createPool({ uri: MYSQL_URL, connectionLimit: WRITERS + 2 });
-    return { database: pool, end: () => pool.end() };
-  },
-  async transaction(database, fn) {
-    const conn = await (database as mysql.Pool).getConnection();
-    try {
-      await conn.beginTransaction(); // the documented usage: outbox writes inside a transaction
-      const result = await fn(conn);
-      await conn.commit();
-      return result;
-    } catch (error) {
-      await conn.rollback();
-      throw error;
-    } finally {
-      conn.release();
-    }
-  },
+  ...MARIADB_ENGINE,
   sql: async (database, text) => (await (database as mysql.Pool).query(text))[0] as unknown[],
   auditTrigger: (outbox, audit) => [
     `CREATE TRIGGER ${audit}_trg AFTER INSERT ON ${outbox} FOR EACH ROW INSERT INTO ${audit} VALUES (NEW.seq, NEW.id, NEW.msg_key)`,
@@ -95,8 +54,8 @@ describe.each([postgres, mariadb])('outbox order under concurrency on $name into
   const tables = { outbox: `ord_ob_${suffix}`, failed: `ord_obf_${suffix}`, inbox: `ord_obi_${suffix}` };
   const audit = `ord_audit_${suffix}`;
   const topic = `outbox-order-${engine.name.toLowerCase()}-${suffix}`;
-  const app = engine.pool();
-  const relayPools = [engine.pool(), engine.pool()];
+  const app = engine.pool(WRITERS + 2);
+  const relayPools = [engine.pool(WRITERS + 2), engine.pool(WRITERS + 2)];
   let outbox: Outbox;
 
   beforeAll(async () => {
