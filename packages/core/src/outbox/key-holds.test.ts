@@ -142,6 +142,19 @@ describe.each(OUTBOX_DATABASES)('key holds on %s', (name, connect) => {
     ]);
     expect(published('u1')[0]!.value).toEqual({ id: 'u1', email: 'u1@example.com' });
     expect(await outbox.heldKeys(db.database as never)).toEqual([]);
+    // Numbers that end up in the statement are checked, never spliced as given (an
+    // operator's command line passes strings).
+    for (const query of [
+      { shard: { index: '0; DROP TABLE x', count: 2 } },
+      { shard: { index: 0, count: '2 OR 1=1' } },
+      { shard: { index: 2, count: 2 } },
+      { limit: Number.NaN },
+      { limit: '5; --' },
+    ]) {
+      await expect(outbox.heldKeys(db.database as never, query as never)).rejects.toMatchObject({
+        code: 'ORDO_INVALID_CONFIG',
+      });
+    }
     await waitFor(() => held.at(-1)?.keys === 0, { timeoutMs: 5_000 });
     await expect.poll(async () => (await db.query(`SELECT seq FROM ${tables.outbox}`)).length).toBe(0);
   });

@@ -67,8 +67,19 @@ export async function readHeldKeys(
     where.push(sameText(session, 'h.topic', '?'));
     params.push(query.topic);
   }
-  if (query.shard && query.shard.count > 1) where.push(`h.key_hash % ${query.shard.count} = ${query.shard.index}`);
-  const limit = Math.max(1, Math.min(query.limit ?? 1_000, 100_000));
+  // These numbers go into the statement: checked here, never spliced as given.
+  const shard = query.shard;
+  if (shard !== undefined) {
+    const { index, count } = shard;
+    if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count) {
+      throw new InvalidConfigError('shard', `must be integers with 0 <= index < count, got ${JSON.stringify(shard)}`);
+    }
+    if (count > 1) where.push(`h.key_hash % ${count} = ${index}`);
+  }
+  if (query.limit !== undefined && !(Number.isInteger(query.limit) && query.limit >= 1)) {
+    throw new InvalidConfigError('limit', `must be a positive integer, got ${JSON.stringify(query.limit)}`);
+  }
+  const limit = Math.min(query.limit ?? 1_000, 100_000);
   const { rows } = await session.query<{ topic: string; msg_key: string; failure_id: string; held: number | string }>(
     `SELECT h.topic, h.msg_key, h.failure_id,
        (SELECT count(*) FROM ${tables.outbox} w WHERE w.key_hash = h.key_hash AND w.failure_id IS NULL AND w.seq > h.seq

@@ -116,7 +116,10 @@ export interface Outbox {
    * @throws as `write`, and ContractViolationError when the message still breaks its contract
    */
   writeRetried<V>(tx: OutboxTransaction, failureId: string, message: OutgoingMessage<V>): Promise<OutboxWriteResult>;
-  /** Keys held by a failed event now, with the count of rows waiting behind each (oldest hold first). */
+  /**
+   * Keys held by a failed event now, with the count of rows waiting behind each (oldest hold first).
+   * @throws InvalidConfigError for a `shard` or `limit` that is not a proper integer | DatabaseError
+   */
   heldKeys(db: OutboxTransaction, query?: HeldKeysQuery): Promise<HeldKey[]>;
   /** Whether a failed event of `topic` holds its key's later rows ({@link OutboxConfig.holdKeyOnFailure}). */
   holdsKeyOnFailure(topic: string): boolean;
